@@ -1,0 +1,234 @@
+//! One full build: source → site model → pages rendered in parallel → output. Each page is
+//! read, rendered and written in one pass, so memory holds only the small facts the
+//! cross-page checks need (heading ids, links), never the whole site's HTML.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Pos, Severity};
+use crate::highlight::Highlighter;
+use crate::markdown::{self, LinkRef, PageInput, Target};
+use crate::output::Output;
+use crate::paths;
+use crate::render::Renderer;
+use crate::site::Site;
+use crate::source::Source;
+use crate::theme::{ASSETS_DIR, Theme};
+
+/// Whether warnings fail the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Strictness {
+    #[default]
+    WarningsAllowed,
+    WarningsAreErrors,
+}
+
+#[derive(Default)]
+pub struct BuildOptions {
+    pub strictness: Strictness,
+    /// Counts pages as they are done, for a progress display.
+    pub progress: Option<Arc<AtomicUsize>>,
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files_copied: usize,
+    /// Warnings (and notes), sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl BuildReport {
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()
+    }
+}
+
+/// What a page leaves behind for the checks that look across pages.
+struct PageFacts {
+    ids: HashSet<String>,
+    links: Vec<LinkRef>,
+}
+
+/// Builds the site from `source` into `out`. On failure returns every diagnostic, errors
+/// first; `out` may then hold a partial site, which is why the CLI builds into a
+/// [`crate::output::Staged`] folder.
+pub fn build(
+    source: &dyn Source,
+    config: Config,
+    out: &dyn Output,
+    opts: &BuildOptions,
+) -> Result<BuildReport, Vec<Diagnostic>> {
+    let theme = Theme::load(config.theme_dir.as_deref()).map_err(|d| vec![d])?;
+    let renderer = Renderer::new(&theme).map_err(|d| vec![d])?;
+    let ((site, mut diags), highlighter) = match rayon::join(|| Site::load(source, config), Highlighter::new) {
+        (Ok(loaded), h) => (loaded, h),
+        (Err(d), _) => return Err(sorted(d)),
+    };
+
+    let results: Vec<Result<(PageFacts, Vec<Diagnostic>), Diagnostic>> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let r = build_page(source, &site, i, &highlighter, &renderer, out);
+            if let Some(p) = &opts.progress {
+                p.fetch_add(1, Ordering::Relaxed);
+            }
+            r
+        })
+        .collect();
+    let mut facts = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok((f, d)) => {
+                facts.push(Some(f));
+                diags.extend(d);
+            }
+            Err(d) => {
+                facts.push(None);
+                diags.push(d);
+            }
+        }
+    }
+    diags.extend(check_anchors(&site, &facts));
+
+    // Files the pages reference, and the nav icons.
+    let mut files: BTreeSet<&str> = BTreeSet::new();
+    for f in facts.iter().flatten() {
+        for l in &f.links {
+            if let Target::File { path } = &l.target {
+                files.insert(path);
+            }
+        }
+    }
+    files.extend(site.manifest.routes.iter().filter_map(|r| r.icon_path.as_deref()));
+    let copy_errors: Vec<Diagnostic> = files
+        .par_iter()
+        .filter_map(|path| {
+            let r = source.read(path).and_then(|bytes| out.write(path, &bytes));
+            r.err().map(|e| Diagnostic::error(*path, Pos::FILE, format!("cannot copy file: {e}")))
+        })
+        .collect();
+    diags.extend(copy_errors);
+
+    diags.extend(write_extras(&site, &theme, &renderer, out));
+
+    if opts.strictness == Strictness::WarningsAreErrors {
+        for d in diags.iter_mut().filter(|d| d.severity == Severity::Warning) {
+            d.severity = Severity::Error;
+        }
+    }
+    let diags = sorted(diags);
+    if Site::has_errors(&diags) {
+        return Err(diags);
+    }
+    Ok(BuildReport { pages: site.pages.len(), files_copied: files.len(), diagnostics: diags })
+}
+
+fn build_page(
+    source: &dyn Source,
+    site: &Site,
+    i: usize,
+    highlighter: &Highlighter,
+    renderer: &Renderer,
+    out: &dyn Output,
+) -> Result<(PageFacts, Vec<Diagnostic>), Diagnostic> {
+    let page = &site.pages[i];
+    let bytes = source
+        .read(&page.path)
+        .map_err(|e| Diagnostic::error(&page.path, Pos::FILE, format!("cannot read: {e}")))?;
+    let text = crate::diag::decode_utf8(&page.path, bytes)?;
+    let children = site.children_of(i);
+    let input = PageInput { path: &page.path, url: &page.url, text: &text, children: &children };
+    let rendered = markdown::render(&input, site, highlighter);
+    let html = renderer.page(site, i, &rendered)?;
+    out.write(&paths::output_file(&page.url), html.as_bytes())
+        .map_err(|e| Diagnostic::error(&page.path, Pos::FILE, format!("cannot write {}: {e}", page.url)))?;
+    let facts = PageFacts { ids: rendered.ids.into_iter().collect(), links: rendered.links };
+    Ok((facts, rendered.diagnostics))
+}
+
+/// `#fragment` links must name an id on their target page.
+fn check_anchors(site: &Site, facts: &[Option<PageFacts>]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for (i, f) in facts.iter().enumerate() {
+        let Some(f) = f else { continue };
+        for link in &f.links {
+            let (target, fragment) = match &link.target {
+                Target::SamePage { fragment } => (i, fragment),
+                Target::Page { path, fragment: Some(fragment) } => match site.page_index(path) {
+                    Some(t) => (t, fragment),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let Some(Some(target_facts)) = facts.get(target) else { continue };
+            if fragment.is_empty() || target_facts.ids.contains(fragment) {
+                continue;
+            }
+            let on = if target == i { "this page".to_string() } else { format!("`{}`", site.pages[target].path) };
+            let mut d = Diagnostic::warning(
+                &site.pages[i].path,
+                link.pos,
+                format!("broken anchor: `#{fragment}` matches no heading on {on}"),
+            );
+            if let Some(best) = closest(fragment, &target_facts.ids) {
+                d = d.with_help(format!("did you mean `#{best}`?"));
+            }
+            diags.push(d);
+        }
+    }
+    diags
+}
+
+/// The most similar id, if any is reasonably close.
+fn closest<'a>(wanted: &str, ids: &'a HashSet<String>) -> Option<&'a str> {
+    ids.iter()
+        .map(|id| (strsim::normalized_damerau_levenshtein(wanted, id), id))
+        .filter(|(score, _)| *score >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, id)| id.as_str())
+}
+
+/// Theme assets, the 404 page and the sitemap.
+fn write_extras(site: &Site, theme: &Theme, renderer: &Renderer, out: &dyn Output) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut write = |path: &str, data: &[u8]| {
+        if let Err(e) = out.write(path, data) {
+            diags.push(Diagnostic::error(path, Pos::FILE, format!("cannot write: {e}")));
+        }
+    };
+    for (name, bytes) in &theme.assets {
+        write(&format!("{ASSETS_DIR}/{name}"), bytes);
+    }
+    let not_found = renderer.not_found(site);
+    match &not_found {
+        Ok(html) => write("404.html", html.as_bytes()),
+        Err(_) => {}
+    }
+    if let Some(base) = &site.config.site_url {
+        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        for page in &site.pages {
+            let loc = format!("{base}{}", paths::encode_path(&page.url));
+            xml.push_str(&format!("  <url><loc>{}</loc></url>\n", markdown::escape_html(&loc)));
+        }
+        xml.push_str("</urlset>\n");
+        write("sitemap.xml", xml.as_bytes());
+    }
+    if let Err(d) = not_found {
+        diags.push(d);
+    }
+    diags
+}
+
+/// Errors first, then by file and position.
+fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diags.sort_by(|a, b| {
+        b.severity.cmp(&a.severity).then_with(|| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)))
+    });
+    diags
+}

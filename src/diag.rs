@@ -1,0 +1,183 @@
+//! Diagnostics: what the build reports about the docs (errors, warnings, notes), with the
+//! file, line and column they point at and a hint on how to fix them.
+
+use std::fmt;
+
+/// How serious a finding is. Ordered so that `max()` gives the worst one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// One finding. `file` is relative to the docs folder (or a path as the user gave it for
+/// files outside it, such as a config file); `line` and `col` are 1-based, `col` counts
+/// characters. A position of 0 means "the whole file".
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: String,
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(severity: Severity, file: impl Into<String>, pos: Pos, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            file: file.into(),
+            line: pos.line,
+            col: pos.col,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn error(file: impl Into<String>, pos: Pos, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, file, pos, message)
+    }
+
+    pub fn warning(file: impl Into<String>, pos: Pos, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, file, pos, message)
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// `prefix/file:line:col: severity: message` plus an indented `help:` line. `prefix` is
+    /// the docs folder as the user named it, so the path can be clicked in a terminal.
+    pub fn display_with_prefix(&self, prefix: &str) -> String {
+        let mut path = String::new();
+        if !prefix.is_empty() && !self.file.starts_with('/') {
+            path.push_str(prefix.trim_end_matches('/'));
+            path.push('/');
+        }
+        path.push_str(&self.file);
+        let mut out = if self.line > 0 {
+            format!("{path}:{}:{}: {}: {}", self.line, self.col, self.severity, self.message)
+        } else {
+            format!("{path}: {}: {}", self.severity, self.message)
+        };
+        if let Some(help) = &self.help {
+            out.push_str("\n  help: ");
+            out.push_str(help);
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display_with_prefix(""))
+    }
+}
+
+/// A 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    pub line: usize,
+    pub col: usize,
+}
+
+impl Pos {
+    /// "The whole file": printed without a line and column.
+    pub const FILE: Pos = Pos { line: 0, col: 0 };
+
+    pub fn new(line: usize, col: usize) -> Self {
+        Pos { line, col }
+    }
+}
+
+/// Maps byte offsets of one text to line/column positions. Built once per file; lookups are
+/// a binary search, so reporting many findings in a big file stays cheap.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
+    }
+
+    pub fn pos(&self, offset: usize) -> Pos {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let start = self.starts[line];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        Pos::new(line + 1, col + 1)
+    }
+
+    /// The text of a 1-based line, without its line ending.
+    pub fn line_text(&self, line: usize) -> &'a str {
+        let Some(&start) = self.starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self.starts.get(line).map_or(self.text.len(), |&e| e);
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+}
+
+/// Decodes a file as UTF-8, or explains where it is not.
+pub fn decode_utf8(file: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        // Position of the first bad byte: count lines in the valid prefix.
+        let prefix = String::from_utf8_lossy(&bytes[..valid]);
+        let pos = LineIndex::new(&prefix).pos(prefix.len());
+        Diagnostic::error(file, pos, format!("file is not valid UTF-8 (invalid byte at offset {valid})"))
+            .with_help("save the file as UTF-8")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_not_bytes() {
+        let idx = LineIndex::new("ab\n—x\n\nlast");
+        assert_eq!(idx.pos(0), Pos::new(1, 1));
+        assert_eq!(idx.pos(3), Pos::new(2, 1));
+        // "—" is three bytes but one column.
+        assert_eq!(idx.pos(6), Pos::new(2, 2));
+        assert_eq!(idx.pos(9), Pos::new(4, 1));
+        assert_eq!(idx.line_text(2), "—x");
+        assert_eq!(idx.line_text(9), "");
+    }
+
+    #[test]
+    fn invalid_utf8_names_line_and_column() {
+        let err = decode_utf8("a.md", b"ok\nab\xffc".to_vec()).unwrap_err();
+        assert_eq!((err.line, err.col), (2, 3));
+        assert!(err.message.contains("not valid UTF-8"));
+    }
+
+    #[test]
+    fn display_prefixes_docs_dir() {
+        let d = Diagnostic::warning("a/b.md", Pos::new(3, 7), "broken link").with_help("fix it");
+        assert_eq!(d.display_with_prefix("docs/"), "docs/a/b.md:3:7: warning: broken link\n  help: fix it");
+    }
+}

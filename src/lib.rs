@@ -1,0 +1,21 @@
+//! docsite: a fast static documentation site generator for docs trees described by a
+//! `manifest.json` navigation tree (the coder/coder format) plus GitHub-flavoured markdown.
+//!
+//! Data flows one way: [`source`] (where files come from) → [`site`] (the model: manifest,
+//! pages, URLs; parallel markdown rendering through [`markdown`]) → [`render`] (templates and
+//! theme) → [`output`] (disk, or memory for a server). The `docsite` binary is a thin CLI
+//! over [`build::build`].
+
+pub mod build;
+pub mod config;
+pub mod diag;
+pub mod highlight;
+pub mod manifest;
+pub mod markdown;
+pub mod output;
+pub mod paths;
+pub mod render;
+pub mod site;
+pub mod slug;
+pub mod source;
+pub mod theme;

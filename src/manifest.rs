@@ -1,0 +1,338 @@
+//! `manifest.json`: parsing and validating the navigation tree (the coder/coder format).
+//!
+//! ```json
+//! {"versions": ["main"], "routes": [{"title": "About", "path": "./README.md",
+//!   "icon_path": "./images/icons/home.svg", "state": ["beta"], "children": [...]}]}
+//! ```
+//!
+//! The parser keeps the position of every value, so errors name the line, column and the
+//! JSON path of the route (`routes[3].children[0].path`). Whether the files exist is the
+//! site's business ([`crate::site`]); this module only checks the shape.
+
+use jsonc_parser::ast::{Array, Object, ObjectProp, Value};
+use jsonc_parser::common::Ranged;
+use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
+
+use crate::diag::{Diagnostic, LineIndex, Pos};
+use crate::paths;
+
+/// The file name, as diagnostics show it.
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// Index of a route in [`Manifest::routes`].
+pub type RouteId = usize;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub title: String,
+    pub description: Option<String>,
+    /// The page, relative to the docs folder, normalized (`./a/b.md` → `a/b.md`).
+    pub path: Option<String>,
+    /// The SVG icon, relative to the docs folder, normalized.
+    pub icon_path: Option<String>,
+    pub states: Vec<String>,
+    pub children: Vec<RouteId>,
+    pub parent: Option<RouteId>,
+    /// Where the route sits in the JSON: `routes[3].children[0]`.
+    pub json_path: String,
+    pub pos: Pos,
+    pub path_pos: Pos,
+    pub icon_pos: Pos,
+}
+
+/// The navigation tree. Routes are stored in manifest (depth-first) order, which is also
+/// the reading order used for previous/next links.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Manifest {
+    pub versions: Vec<String>,
+    pub routes: Vec<Route>,
+    pub roots: Vec<RouteId>,
+}
+
+impl Manifest {
+    /// Ancestors of a route, outermost first.
+    pub fn ancestors(&self, id: RouteId) -> Vec<RouteId> {
+        let mut out = Vec::new();
+        let mut cur = self.routes[id].parent;
+        while let Some(p) = cur {
+            out.push(p);
+            cur = self.routes[p].parent;
+        }
+        out.reverse();
+        out
+    }
+}
+
+/// Parses `text`. On success returns the manifest and its warnings (unknown keys); on
+/// failure every error found, so one run shows them all.
+pub fn parse(text: &str) -> Result<(Manifest, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let strict = ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    let parsed = parse_to_ast(text, &CollectOptions::default(), &strict).map_err(|e| {
+        let pos = Pos::new(e.line_display(), e.column_display());
+        vec![
+            Diagnostic::error(MANIFEST_FILE, pos, format!("invalid JSON: {}", e.kind()))
+                .with_help("manifest.json must be plain JSON (no comments or trailing commas)"),
+        ]
+    })?;
+    let mut p = Parser { idx: LineIndex::new(text), diags: Vec::new(), manifest: Manifest::default() };
+    match parsed.value {
+        Some(Value::Object(root)) => p.root(&root),
+        Some(other) => p.error(&other, "", "the manifest must be a JSON object with a `routes` array"),
+        None => p.diags.push(Diagnostic::error(MANIFEST_FILE, Pos::new(1, 1), "the manifest is empty")),
+    }
+    if p.diags.iter().any(|d| d.severity == crate::diag::Severity::Error) {
+        Err(p.diags)
+    } else {
+        Ok((p.manifest, p.diags))
+    }
+}
+
+struct Parser<'t> {
+    idx: LineIndex<'t>,
+    diags: Vec<Diagnostic>,
+    manifest: Manifest,
+}
+
+impl Parser<'_> {
+    fn pos(&self, node: &impl Ranged) -> Pos {
+        self.idx.pos(node.range().start)
+    }
+
+    fn error(&mut self, node: &impl Ranged, json_path: &str, msg: &str) {
+        let pos = self.pos(node);
+        let msg = if json_path.is_empty() { msg.to_string() } else { format!("`{json_path}`: {msg}") };
+        self.diags.push(Diagnostic::error(MANIFEST_FILE, pos, msg));
+    }
+
+    fn unknown_key(&mut self, prop: &ObjectProp, json_path: &str, known: &str) {
+        let pos = self.pos(prop);
+        let name = prop.name.as_str();
+        let at = if json_path.is_empty() { String::new() } else { format!(" in `{json_path}`") };
+        self.diags.push(
+            Diagnostic::warning(MANIFEST_FILE, pos, format!("unknown key `{name}`{at} is ignored"))
+                .with_help(format!("known keys: {known}")),
+        );
+    }
+
+    fn root(&mut self, obj: &Object) {
+        let mut saw_routes = false;
+        for prop in &obj.properties {
+            match prop.name.as_str() {
+                "versions" => {
+                    if let Some(list) = self.strings(&prop.value, "versions") {
+                        self.manifest.versions = list;
+                    }
+                }
+                "routes" => {
+                    saw_routes = true;
+                    match &prop.value {
+                        Value::Array(arr) => {
+                            let roots = self.routes(arr, "routes", None);
+                            self.manifest.roots = roots;
+                        }
+                        other => self.error(other, "routes", "expected an array of routes"),
+                    }
+                }
+                _ => self.unknown_key(prop, "", "versions, routes"),
+            }
+        }
+        if !saw_routes {
+            let pos = self.pos(obj);
+            self.diags.push(
+                Diagnostic::error(MANIFEST_FILE, pos, "the manifest has no `routes` array")
+                    .with_help(r#"add "routes": [{"title": "Home", "path": "./README.md"}]"#),
+            );
+        }
+    }
+
+    fn routes(&mut self, arr: &Array, json_path: &str, parent: Option<RouteId>) -> Vec<RouteId> {
+        let mut ids = Vec::with_capacity(arr.elements.len());
+        for (i, el) in arr.elements.iter().enumerate() {
+            let path = format!("{json_path}[{i}]");
+            match el {
+                Value::Object(obj) => ids.push(self.route(obj, path, parent)),
+                other => self.error(other, &path, "expected a route object"),
+            }
+        }
+        ids
+    }
+
+    fn route(&mut self, obj: &Object, json_path: String, parent: Option<RouteId>) -> RouteId {
+        let id = self.manifest.routes.len();
+        self.manifest.routes.push(Route {
+            title: String::new(),
+            description: None,
+            path: None,
+            icon_path: None,
+            states: Vec::new(),
+            children: Vec::new(),
+            parent,
+            pos: self.pos(obj),
+            path_pos: Pos::FILE,
+            icon_pos: Pos::FILE,
+            json_path: json_path.clone(),
+        });
+        let mut title = None;
+        for prop in &obj.properties {
+            let key = prop.name.as_str();
+            let key_path = format!("{json_path}.{key}");
+            match key {
+                "title" => title = self.string(&prop.value, &key_path),
+                "description" => self.manifest.routes[id].description = self.string(&prop.value, &key_path),
+                "path" | "icon_path" => {
+                    let Some(raw) = self.string(&prop.value, &key_path) else { continue };
+                    let pos = self.pos(&prop.value);
+                    match paths::normalize(&raw) {
+                        Some(p) if !p.is_empty() => {
+                            let r = &mut self.manifest.routes[id];
+                            if key == "path" {
+                                r.path = Some(p);
+                                r.path_pos = pos;
+                            } else {
+                                r.icon_path = Some(p);
+                                r.icon_pos = pos;
+                            }
+                        }
+                        Some(_) => self.error(&prop.value, &key_path, "is empty"),
+                        None => self.error(
+                            &prop.value,
+                            &key_path,
+                            &format!("`{raw}` points outside the docs folder; paths are relative to the folder of manifest.json"),
+                        ),
+                    }
+                }
+                "state" => {
+                    // The coder format has used both a plain string and an array of strings.
+                    let states = match &prop.value {
+                        Value::StringLit(s) => Some(vec![s.value.to_string()]),
+                        other => self.strings(other, &key_path),
+                    };
+                    if let Some(states) = states {
+                        self.manifest.routes[id].states = states.into_iter().filter(|s| !s.trim().is_empty()).collect();
+                    }
+                }
+                "children" => match &prop.value {
+                    Value::Array(arr) => {
+                        let children = self.routes(arr, &key_path, Some(id));
+                        self.manifest.routes[id].children = children;
+                    }
+                    other => self.error(other, &key_path, "expected an array of routes"),
+                },
+                _ => self.unknown_key(prop, &json_path, "title, description, path, icon_path, state, children"),
+            }
+        }
+        match title {
+            Some(t) if !t.trim().is_empty() => self.manifest.routes[id].title = t,
+            _ => self.error(obj, &json_path, "route has no `title`"),
+        }
+        id
+    }
+
+    fn string(&mut self, v: &Value, json_path: &str) -> Option<String> {
+        match v {
+            Value::StringLit(s) => Some(s.value.to_string()),
+            other => {
+                self.error(other, json_path, &format!("expected a string, found {}", kind(other)));
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, v: &Value, json_path: &str) -> Option<Vec<String>> {
+        let Value::Array(arr) = v else {
+            self.error(v, json_path, &format!("expected an array of strings, found {}", kind(v)));
+            return None;
+        };
+        let mut out = Vec::new();
+        for (i, el) in arr.elements.iter().enumerate() {
+            if let Some(s) = self.string(el, &format!("{json_path}[{i}]")) {
+                out.push(s);
+            }
+        }
+        Some(out)
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::StringLit(_) => "a string",
+        Value::NumberLit(_) => "a number",
+        Value::BooleanLit(_) => "a boolean",
+        Value::Object(_) => "an object",
+        Value::Array(_) => "an array",
+        Value::NullKeyword(_) => "null",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<String> {
+        parse(text).unwrap_err().iter().map(|d| d.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_tree_in_order_with_normalized_paths() {
+        let text = r#"{"versions": ["main"], "routes": [
+            {"title": "Home", "path": "./README.md", "icon_path": "./images/home.svg"},
+            {"title": "Guide \u0026 more", "path": "guide/index.md", "state": "beta", "children": [
+                {"title": "A", "path": "./guide/a.md", "state": ["premium", "early access"]}
+            ]}
+        ]}"#;
+        let (m, warnings) = parse(text).unwrap();
+        assert!(warnings.is_empty());
+        assert_eq!(m.versions, ["main"]);
+        assert_eq!(m.roots, [0, 1]);
+        assert_eq!(m.routes[1].title, "Guide & more");
+        assert_eq!(m.routes[1].states, ["beta"]);
+        assert_eq!(m.routes[2].path.as_deref(), Some("guide/a.md"));
+        assert_eq!(m.routes[2].parent, Some(1));
+        assert_eq!(m.routes[2].json_path, "routes[1].children[0]");
+        assert_eq!(m.routes[2].path_pos, Pos::new(4, 40));
+        assert_eq!(m.routes[0].icon_path.as_deref(), Some("images/home.svg"));
+        assert_eq!(m.ancestors(2), [1]);
+    }
+
+    #[test]
+    fn invalid_json_reports_line_and_column() {
+        let e = errors("{\n  \"routes\": [\n    {\"title\": \"x\",}\n  ]\n}");
+        assert_eq!(e.len(), 1);
+        assert!(e[0].starts_with("manifest.json:3:"), "{}", e[0]);
+        assert!(e[0].contains("invalid JSON"), "{}", e[0]);
+    }
+
+    #[test]
+    fn wrong_types_name_the_json_path() {
+        let e = errors(r#"{"routes": [{"title": "a"}, {"title": "b", "children": [{"title": "c", "path": 3}]}]}"#);
+        assert_eq!(e, ["manifest.json:1:80: error: `routes[1].children[0].path`: expected a string, found a number"]);
+        let e = errors(r#"{"routes": [{"path": "a.md"}]}"#);
+        assert_eq!(e, ["manifest.json:1:13: error: `routes[0]`: route has no `title`"]);
+    }
+
+    #[test]
+    fn path_leaving_docs_is_an_error() {
+        let e = errors(r#"{"routes": [{"title": "a", "path": "../secret.md"}]}"#);
+        assert!(e[0].contains("`routes[0].path`: `../secret.md` points outside the docs folder"), "{}", e[0]);
+    }
+
+    #[test]
+    fn unknown_keys_warn() {
+        let (_, w) = parse(r#"{"routes": [{"title": "a", "path": "a.md", "colour": "red"}], "extra": 1}"#).unwrap();
+        let w: Vec<String> = w.iter().map(|d| d.to_string()).collect();
+        assert_eq!(w.len(), 2);
+        assert!(w[0].contains("unknown key `colour` in `routes[0]`"), "{}", w[0]);
+        assert!(w[1].contains("unknown key `extra`"), "{}", w[1]);
+    }
+}

@@ -1,0 +1,684 @@
+//! Markdown → HTML for one page: pulldown-cmark events, transformed on the way to the HTML
+//! writer. This module owns the docs dialect: front matter, GitHub heading ids and alerts,
+//! tabs, `<children>`, link and image rewriting (in markdown and in raw HTML), bare-URL
+//! autolinks and code highlighting. It reads nothing but the page text; what it needs to
+//! know about the rest of the site comes through [`Links`].
+
+use std::sync::LazyLock;
+
+use pulldown_cmark::{
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+    TextMergeWithOffset,
+};
+use regex::Regex;
+
+use crate::diag::{Diagnostic, LineIndex, Pos};
+use crate::highlight::Highlighter;
+use crate::paths::{self, Resolved};
+use crate::slug::Slugger;
+
+/// What the renderer may ask about the site.
+pub trait Links: Sync {
+    /// The URL path of the page for a docs-relative markdown path, if that page exists.
+    fn page_url(&self, path: &str) -> Option<&str>;
+    /// Whether a non-markdown file exists at a docs-relative path.
+    fn has_file(&self, path: &str) -> bool;
+    /// The forge URL of the docs folder, for links that leave it or point at missing files.
+    fn repo_url(&self) -> Option<&str>;
+}
+
+/// One entry of a `<children></children>` list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildLink {
+    pub title: String,
+    /// Site URL path of the child page (`a/b/`), or `None` for a route without a page.
+    pub url: Option<String>,
+    pub description: Option<String>,
+}
+
+/// The page to render.
+pub struct PageInput<'a> {
+    /// Docs-relative path of the markdown file.
+    pub path: &'a str,
+    /// The page's URL path (`a/b/`).
+    pub url: &'a str,
+    pub text: &'a str,
+    /// Manifest children of the route for this page, for `<children></children>`.
+    pub children: &'a [ChildLink],
+}
+
+/// A heading listed in the on-page table of contents.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    /// Inline HTML of the heading text, without links.
+    pub html: String,
+}
+
+/// Where a link or image on the page points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    External,
+    /// `#fragment` on the same page.
+    SamePage { fragment: String },
+    /// Another page (docs-relative markdown path), maybe with a fragment.
+    Page { path: String, fragment: Option<String> },
+    /// A non-markdown file inside the docs folder.
+    File { path: String },
+    /// Inside the docs folder, but nothing is there.
+    Missing { path: String },
+    /// Climbs out of the docs folder (`../../LICENSE`).
+    Outside,
+}
+
+/// Whether a reference came from a link or an embedded resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefKind {
+    Link,
+    Image,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    pub pos: Pos,
+    pub dest: String,
+    pub kind: RefKind,
+    pub target: Target,
+}
+
+/// Everything the site needs from one rendered page.
+#[derive(Debug, Default)]
+pub struct RenderedPage {
+    pub html: String,
+    pub front_title: Option<String>,
+    pub front_description: Option<String>,
+    /// Text of the first H1.
+    pub h1: Option<String>,
+    pub toc: Vec<TocEntry>,
+    /// Every id a `#fragment` can target: headings, explicit ids, raw-HTML `id`/`name`.
+    pub ids: Vec<String>,
+    pub links: Vec<LinkRef>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl RenderedPage {
+    pub fn has_h1(&self) -> bool {
+        self.h1.is_some()
+    }
+}
+
+/// The markdown extensions docsite turns on (GFM plus front matter and `{#id}`).
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_GFM
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    out
+}
+
+/// Renders one page.
+pub fn render(input: &PageInput, links: &dyn Links, highlighter: &Highlighter) -> RenderedPage {
+    let events: Vec<(Event, std::ops::Range<usize>)> =
+        TextMergeWithOffset::new(Parser::new_ext(input.text, options()).into_offset_iter()).collect();
+    let mut r = Renderer {
+        input,
+        links,
+        highlighter,
+        idx: LineIndex::new(input.text),
+        out: Vec::with_capacity(events.len()),
+        slugger: Slugger::default(),
+        page: RenderedPage::default(),
+        link_depth: 0,
+        tabs: None,
+    };
+    r.run(events);
+    let Renderer { out, mut page, .. } = r;
+    let mut html = String::with_capacity(input.text.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    page.html = html;
+    page
+}
+
+/// State of an open `<div class="tabs">` group.
+struct Tabs {
+    panel_open: bool,
+    /// `<div>`s opened by raw HTML inside the group and not yet closed.
+    inner_divs: usize,
+}
+
+struct Renderer<'a, 'i> {
+    input: &'i PageInput<'i>,
+    links: &'i dyn Links,
+    highlighter: &'i Highlighter,
+    idx: LineIndex<'a>,
+    out: Vec<Event<'a>>,
+    slugger: Slugger,
+    page: RenderedPage,
+    /// Inside a link or image: no autolinking there.
+    link_depth: usize,
+    tabs: Option<Tabs>,
+}
+
+type Spanned<'a> = (Event<'a>, std::ops::Range<usize>);
+
+static TABS_OPEN: LazyLock<Regex> = LazyLock::new(|| re(r#"^<div\s+class\s*=\s*["']tabs["']\s*>$"#));
+static CHILDREN: LazyLock<Regex> = LazyLock::new(|| re(r"^<children>\s*</children>$"));
+static COMMENT: LazyLock<Regex> = LazyLock::new(|| re(r"(?s)<!--.*?-->"));
+static REF_TAG: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)<(a|img|source)\b[^>]*>"));
+static REF_ATTR: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?i)\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#));
+static ID_ATTR: LazyLock<Regex> = LazyLock::new(|| re(r#"(?i)\s(?:id|name)\s*=\s*["']([^"']+)["']"#));
+static DIV_OPEN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)<div\b"));
+static DIV_CLOSE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)</div\s*>"));
+
+fn re(pattern: &str) -> Regex {
+    // Patterns are constants; a typo fails every test that renders a page.
+    Regex::new(pattern).unwrap_or_else(|e| panic!("bad pattern {pattern}: {e}"))
+}
+
+impl<'a, 'i> Renderer<'a, 'i> {
+    fn run(&mut self, events: Vec<Spanned<'a>>) {
+        let mut it = events.into_iter().peekable();
+        while let Some((event, range)) = it.next() {
+            match event {
+                Event::Start(Tag::MetadataBlock(_)) => {
+                    let body = take_until(&mut it, |e| matches!(e, Event::End(TagEnd::MetadataBlock(_))));
+                    let text: String = body.iter().filter_map(|(e, _)| text_of(e)).collect();
+                    self.front_matter(&text, range.start);
+                }
+                Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                    let body = take_until(&mut it, |e| matches!(e, Event::End(TagEnd::Heading(_))));
+                    self.heading(level, id, classes, attrs, body);
+                }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let body = take_until(&mut it, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
+                    let code: String = body.iter().filter_map(|(e, _)| text_of(e)).collect();
+                    let lang = match &kind {
+                        CodeBlockKind::Fenced(info) => fence_lang(info),
+                        CodeBlockKind::Indented => "",
+                    };
+                    self.out.push(Event::Html(self.highlighter.block(lang, &code).into()));
+                }
+                Event::Start(Tag::BlockQuote(Some(kind))) => {
+                    let (class, label) = alert(kind);
+                    self.out.push(Event::Html(
+                        format!(
+                            "<div class=\"callout callout-{class}\" role=\"note\"><p class=\"callout-title\"><span class=\"callout-icon\" aria-hidden=\"true\"></span>{label}</p>\n"
+                        )
+                        .into(),
+                    ));
+                }
+                Event::End(TagEnd::BlockQuote(Some(_))) => self.out.push(Event::Html("</div>\n".into())),
+                Event::Start(Tag::HtmlBlock) => {
+                    let body = take_until(&mut it, |e| matches!(e, Event::End(TagEnd::HtmlBlock)));
+                    self.html_block(body);
+                }
+                Event::Start(Tag::Paragraph) => {
+                    // Cloning the iterator copies the rest of the page: only do it when the
+                    // paragraph starts like the placeholder.
+                    let maybe = matches!(it.peek(), Some((Event::InlineHtml(h), _)) if h.starts_with("<children"));
+                    if let Some(n) = maybe.then(|| children_placeholder(it.clone())).flatten() {
+                        for _ in 0..n {
+                            it.next();
+                        }
+                        self.children();
+                    } else {
+                        self.out.push(Event::Start(Tag::Paragraph));
+                    }
+                }
+                other => self.inline(other, range),
+            }
+        }
+        if self.tabs.take().is_some_and(|t| t.panel_open) {
+            self.out.push(Event::Html("</div>".into()));
+        }
+    }
+
+    /// Events that may appear inside any block: links, images, raw inline HTML, text.
+    fn inline(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
+        match event {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                self.link_depth += 1;
+                let dest_url = match link_type {
+                    LinkType::Email => dest_url,
+                    _ => self.reference(&dest_url, range.start, RefKind::Link).into(),
+                };
+                self.out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                self.link_depth += 1;
+                let dest_url = self.reference(&dest_url, range.start, RefKind::Image).into();
+                self.out.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+            }
+            Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
+                self.link_depth = self.link_depth.saturating_sub(1);
+                self.out.push(Event::End(end));
+            }
+            Event::InlineHtml(html) => {
+                if html.trim_start().starts_with("<!--") {
+                    return;
+                }
+                let rewritten = self.raw_html(&html, &[(0, range.start)]);
+                self.out.push(Event::InlineHtml(rewritten.into()));
+            }
+            Event::Html(html) => {
+                let rewritten = self.raw_html(&html, &[(0, range.start)]);
+                self.out.push(Event::Html(rewritten.into()));
+            }
+            Event::Text(text) if self.link_depth == 0 => self.autolink(text),
+            other => self.out.push(other),
+        }
+    }
+
+    /// GFM's autolink extension: bare `https://…` and `www.…` URLs become links.
+    fn autolink(&mut self, text: CowStr<'a>) {
+        let mut finder = linkify::LinkFinder::new();
+        finder.kinds(&[linkify::LinkKind::Url]).url_must_have_scheme(false);
+        let mut spans = finder.spans(&text).peekable();
+        if spans.peek().is_none_or(|s| s.kind().is_none() && s.as_str().len() == text.len()) {
+            self.out.push(Event::Text(text));
+            return;
+        }
+        for span in spans {
+            let s = span.as_str();
+            if span.kind().is_none() {
+                self.out.push(Event::Text(s.to_string().into()));
+            } else {
+                let href = if paths::is_external(s) { s.to_string() } else { format!("https://{s}") };
+                self.out.push(Event::InlineHtml(
+                    format!("<a href=\"{}\">{}</a>", escape_html(&href), escape_html(s)).into(),
+                ));
+            }
+        }
+    }
+
+    fn front_matter(&mut self, yaml: &str, offset: usize) {
+        use yaml_rust2::{Yaml, YamlLoader};
+        match YamlLoader::load_from_str(yaml) {
+            Ok(docs) => {
+                let Some(Yaml::Hash(map)) = docs.into_iter().next() else { return };
+                let get = |key: &str| {
+                    map.get(&Yaml::String(key.to_string())).and_then(|v| match v {
+                        Yaml::String(s) | Yaml::Real(s) => Some(s.clone()),
+                        Yaml::Integer(i) => Some(i.to_string()),
+                        Yaml::Boolean(b) => Some(b.to_string()),
+                        _ => None,
+                    })
+                };
+                self.page.front_title = get("title").filter(|t| !t.trim().is_empty());
+                self.page.front_description = get("description");
+            }
+            Err(e) => {
+                // The block starts after the opening `---` line.
+                let start = self.idx.pos(offset).line + 1;
+                let m = e.marker();
+                let pos = Pos::new(start + m.line().saturating_sub(1), m.col() + 1);
+                self.page.diagnostics.push(
+                    Diagnostic::warning(self.input.path, pos, format!("front matter is not valid YAML: {}", e.info()))
+                        .with_help("front matter is ignored; quote values that contain `:` or `#`"),
+                );
+            }
+        }
+    }
+
+    fn heading(
+        &mut self,
+        level: HeadingLevel,
+        explicit_id: Option<CowStr<'a>>,
+        classes: Vec<CowStr<'a>>,
+        attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
+        body: Vec<Spanned<'a>>,
+    ) {
+        let text: String = body
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let id = match explicit_id {
+            Some(id) => {
+                self.slugger.reserve(&id);
+                id.to_string()
+            }
+            None => self.slugger.slug(&text),
+        };
+        let n = level as u8;
+        if n == 1 && self.page.h1.is_none() {
+            self.page.h1 = Some(text.trim().to_string());
+        }
+        if n == 3 {
+            if let Some(tabs) = &mut self.tabs {
+                let close = if tabs.panel_open { "</div>\n" } else { "" };
+                tabs.panel_open = true;
+                self.out.push(Event::Html(
+                    format!("{close}<div class=\"tab-panel\" data-tab-label=\"{}\">\n", escape_html(text.trim())).into(),
+                ));
+            }
+        }
+        let mut open = format!("<h{n} id=\"{}\"", escape_html(&id));
+        if !classes.is_empty() {
+            let classes: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+            open.push_str(&format!(" class=\"{}\"", escape_html(&classes.join(" "))));
+        }
+        for (name, value) in &attrs {
+            open.push_str(&format!(" {}=\"{}\"", escape_html(name), escape_html(value.as_deref().unwrap_or(""))));
+        }
+        open.push('>');
+        self.out.push(Event::Html(open.into()));
+        let start = self.out.len();
+        for (event, range) in body {
+            self.inline(event, range);
+        }
+        if n == 2 || n == 3 {
+            // TOC entries are links themselves: drop links inside the heading text.
+            let inner = self.out[start..]
+                .iter()
+                .filter(|e| !matches!(e, Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link)))
+                .cloned();
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(&mut html, inner);
+            self.page.toc.push(TocEntry { level: n, id: id.clone(), html: html.trim().to_string() });
+        }
+        self.out.push(Event::Html(
+            format!(
+                "<a class=\"heading-anchor\" href=\"#{0}\" aria-label=\"Link to this section\">#</a></h{n}>\n",
+                escape_html(&id)
+            )
+            .into(),
+        ));
+        self.page.ids.push(id);
+    }
+
+    fn html_block(&mut self, body: Vec<Spanned<'a>>) {
+        // Lines of the block, with where each starts in the joined text and in the source.
+        let mut joined = String::new();
+        let mut segments = Vec::with_capacity(body.len());
+        for (event, range) in &body {
+            if let Event::Html(t) | Event::Text(t) = event {
+                segments.push((joined.len(), range.start));
+                joined.push_str(t);
+            }
+        }
+        let trimmed = joined.trim();
+        if TABS_OPEN.is_match(trimmed) {
+            if self.tabs.is_none() {
+                self.tabs = Some(Tabs { panel_open: false, inner_divs: 0 });
+                self.out.push(Event::Html("<div class=\"tabs\" data-tabs>\n".into()));
+                return;
+            }
+        } else if CHILDREN.is_match(trimmed) {
+            self.children();
+            return;
+        }
+        if let Some(tabs) = &mut self.tabs {
+            if trimmed.eq_ignore_ascii_case("</div>") && tabs.inner_divs == 0 {
+                let close = if tabs.panel_open { "</div>\n" } else { "" };
+                self.tabs = None;
+                self.out.push(Event::Html(format!("{close}</div>\n").into()));
+                return;
+            }
+            let opened = DIV_OPEN.find_iter(&joined).count();
+            let closed = DIV_CLOSE.find_iter(&joined).count();
+            tabs.inner_divs = (tabs.inner_divs + opened).saturating_sub(closed);
+        }
+        let html = self.raw_html(&joined, &segments);
+        let html = COMMENT.replace_all(&html, "");
+        if !html.trim().is_empty() {
+            self.out.push(Event::Html(html.into_owned().into()));
+        }
+    }
+
+    /// Rewrites `href`/`src` of `<a>`, `<img>` and `<source>` in raw HTML like markdown links,
+    /// and records `id`/`name` attributes as anchor targets. `segments` maps offsets in
+    /// `html` to offsets in the page source: `(offset in html, offset in source)`, sorted.
+    fn raw_html(&mut self, html: &str, segments: &[(usize, usize)]) -> String {
+        for cap in ID_ATTR.captures_iter(html) {
+            if let Some(id) = cap.get(1) {
+                self.page.ids.push(id.as_str().to_string());
+            }
+        }
+        if !REF_TAG.is_match(html) {
+            return html.to_string();
+        }
+        let source_offset = |at: usize| {
+            let i = segments.partition_point(|&(h, _)| h <= at).saturating_sub(1);
+            segments.get(i).map_or(0, |&(h, s)| s + (at - h))
+        };
+        let mut out = String::with_capacity(html.len() + 16);
+        let mut last = 0;
+        for tag in REF_TAG.captures_iter(html) {
+            let Some(whole) = tag.get(0) else { continue };
+            let is_link = tag.get(1).is_some_and(|n| n.as_str().eq_ignore_ascii_case("a"));
+            for attr in REF_ATTR.captures_iter(whole.as_str()) {
+                let name = attr.get(1).map_or("", |m| m.as_str());
+                if is_link != name.eq_ignore_ascii_case("href") {
+                    continue;
+                }
+                let Some(value) = attr.get(2).or(attr.get(3)).or(attr.get(4)) else { continue };
+                let start = whole.start() + value.start();
+                let kind = if is_link { RefKind::Link } else { RefKind::Image };
+                let new = self.reference(value.as_str(), source_offset(start), kind);
+                if new != value.as_str() {
+                    // Re-quote: the value may have been unquoted or single-quoted.
+                    let quoted_start = whole.start() + attr.get(0).map_or(0, |m| m.start());
+                    let quoted_end = whole.start() + attr.get(0).map_or(0, |m| m.end());
+                    out.push_str(&html[last..quoted_start]);
+                    out.push_str(&format!(" {name}=\"{}\"", escape_html(&new)));
+                    last = quoted_end;
+                }
+            }
+        }
+        out.push_str(&html[last..]);
+        out
+    }
+
+    /// Resolves a link or image destination, records it, and returns the href to emit.
+    fn reference(&mut self, dest: &str, offset: usize, kind: RefKind) -> String {
+        let pos = self.idx.pos(offset);
+        let (target, href) = self.resolve(dest);
+        let what = match kind {
+            RefKind::Link => "link",
+            RefKind::Image => "image",
+        };
+        match &target {
+            Target::Missing { path } => {
+                let mut d = Diagnostic::warning(
+                    self.input.path,
+                    pos,
+                    format!("broken {what}: `{dest}` points to `{path}`, which does not exist"),
+                );
+                d = d.with_help(if paths::is_markdown(path) {
+                    "check the file name, or add the page"
+                } else {
+                    "add the file to the docs folder, or fix the path"
+                });
+                self.page.diagnostics.push(d);
+            }
+            Target::Outside => {
+                let help = match self.links.repo_url() {
+                    Some(_) => "it is linked to the file on the forge (repo_url)".to_string(),
+                    None => "set repo_url (or --repo-url) to link such files on the forge".to_string(),
+                };
+                self.page.diagnostics.push(
+                    Diagnostic::warning(self.input.path, pos, format!("{what} `{dest}` leaves the docs folder"))
+                        .with_help(help),
+                );
+            }
+            _ => {}
+        }
+        self.page.links.push(LinkRef { pos, dest: dest.to_string(), kind, target });
+        href
+    }
+
+    fn resolve(&self, dest: &str) -> (Target, String) {
+        if dest.is_empty() || paths::is_external(dest) {
+            return (Target::External, dest.to_string());
+        }
+        let (path, query, fragment) = paths::split_link(dest);
+        if path.is_empty() {
+            return match fragment {
+                Some(f) if query.is_none() => (Target::SamePage { fragment: paths::decode_path(f) }, dest.to_string()),
+                _ => (Target::External, dest.to_string()),
+            };
+        }
+        let suffix = |href: String| {
+            let mut href = href;
+            if let Some(q) = query {
+                href.push('?');
+                href.push_str(q);
+            }
+            if let Some(f) = fragment {
+                href.push('#');
+                href.push_str(f);
+            }
+            href
+        };
+        let decoded = paths::decode_path(path);
+        let base = paths::parent_dir(self.input.path);
+        let resolved = match paths::join(base, &decoded) {
+            Resolved::Inside(p) => p,
+            Resolved::Outside { ups, rest } => {
+                let href = match self.links.repo_url() {
+                    Some(repo) => suffix(forge_url(repo, ups, &rest)),
+                    None => dest.to_string(),
+                };
+                return (Target::Outside, href);
+            }
+        };
+        let fragment_owned = fragment.map(paths::decode_path);
+        if let Some(url) = self.links.page_url(&resolved) {
+            let href = suffix(paths::relative_href(self.input.url, url));
+            return (Target::Page { path: resolved, fragment: fragment_owned }, href);
+        }
+        if self.links.has_file(&resolved) {
+            let href = suffix(paths::relative_href(self.input.url, &resolved));
+            return (Target::File { path: resolved }, href);
+        }
+        // A folder link (`guide/` or `guide`) means the folder's page.
+        for index in ["index.md", "README.md"] {
+            let candidate = if resolved.is_empty() { index.to_string() } else { format!("{resolved}/{index}") };
+            if let Some(url) = self.links.page_url(&candidate) {
+                let href = suffix(paths::relative_href(self.input.url, url));
+                return (Target::Page { path: candidate, fragment: fragment_owned }, href);
+            }
+        }
+        let href = match self.links.repo_url() {
+            Some(repo) => suffix(forge_url(repo, 0, &resolved)),
+            None => dest.to_string(),
+        };
+        (Target::Missing { path: resolved }, href)
+    }
+
+    fn children(&mut self) {
+        let children = self.input.children;
+        if children.is_empty() {
+            return;
+        }
+        let mut html = String::from("<ul class=\"children-list\">\n");
+        for child in children {
+            html.push_str("<li>");
+            match &child.url {
+                Some(url) => html.push_str(&format!(
+                    "<a href=\"{}\">{}</a>",
+                    escape_html(&paths::relative_href(self.input.url, url)),
+                    escape_html(&child.title)
+                )),
+                None => html.push_str(&format!("<span>{}</span>", escape_html(&child.title))),
+            }
+            if let Some(desc) = &child.description {
+                html.push_str(&format!("<span class=\"child-description\">{}</span>", escape_html(desc)));
+            }
+            html.push_str("</li>\n");
+        }
+        html.push_str("</ul>\n");
+        self.out.push(Event::Html(html.into()));
+    }
+}
+
+/// The forge URL of a path relative to the docs folder that climbs `ups` levels first.
+fn forge_url(repo: &str, ups: usize, rest: &str) -> String {
+    let repo = repo.trim_end_matches('/');
+    // Keep the scheme and host: never climb above `https://host`.
+    let floor = repo.find("://").map_or(0, |i| repo[i + 3..].find('/').map_or(repo.len(), |j| i + 3 + j));
+    let mut base = repo.to_string();
+    for _ in 0..ups {
+        match base.rfind('/') {
+            Some(i) if i > floor => base.truncate(i),
+            _ => break,
+        }
+    }
+    if rest.is_empty() { base } else { format!("{base}/{}", paths::encode_path(rest)) }
+}
+
+fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}
+
+/// The language of a fence: the first word of its info string (`sh title=x` → `sh`,
+/// `{.python}` → `python`).
+fn fence_lang(info: &str) -> &str {
+    let word = info.split([' ', ',', '\t']).next().unwrap_or("");
+    word.trim_start_matches('{').trim_start_matches('.').trim_end_matches('}')
+}
+
+fn text_of<'e>(event: &'e Event) -> Option<&'e str> {
+    match event {
+        Event::Text(t) | Event::Html(t) => Some(t.as_ref()),
+        _ => None,
+    }
+}
+
+/// Takes the events up to and including the end event; returns those before it.
+fn take_until<'a, I>(it: &mut I, is_end: impl Fn(&Event) -> bool) -> Vec<Spanned<'a>>
+where
+    I: Iterator<Item = Spanned<'a>>,
+{
+    let mut body = Vec::new();
+    for (event, range) in it.by_ref() {
+        if is_end(&event) {
+            break;
+        }
+        body.push((event, range));
+    }
+    body
+}
+
+/// If the paragraph that just started holds only `<children></children>`, the number of
+/// events to skip (through its end).
+fn children_placeholder<'a>(mut it: impl Iterator<Item = Spanned<'a>>) -> Option<usize> {
+    let mut text = String::new();
+    let mut n = 0;
+    loop {
+        let (event, _) = it.next()?;
+        n += 1;
+        match event {
+            Event::End(TagEnd::Paragraph) => break,
+            Event::InlineHtml(h) => text.push_str(&h),
+            Event::SoftBreak => {}
+            Event::Text(t) if t.trim().is_empty() => {}
+            _ => return None,
+        }
+    }
+    CHILDREN.is_match(text.trim()).then_some(n)
+}
+
+#[cfg(test)]
+mod tests;

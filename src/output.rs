@@ -1,0 +1,151 @@
+//! Where a build writes the site: a folder on disk (staged, then swapped in whole) or
+//! memory (for a server). Writers are shared across the build's threads.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// A sink for site files addressed by `/`-separated paths relative to the site root.
+pub trait Output: Sync {
+    fn write(&self, path: &str, data: &[u8]) -> io::Result<()>;
+}
+
+/// Writes into a folder, creating sub-folders as needed.
+pub struct DirOutput {
+    root: PathBuf,
+}
+
+impl DirOutput {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        DirOutput { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+impl Output for DirOutput {
+    fn write(&self, path: &str, data: &[u8]) -> io::Result<()> {
+        // Paths come from the docs tree, which the site model has already confined to it;
+        // refuse anything that could still climb out.
+        if path.split('/').any(|s| s == ".." || s.is_empty()) || path.starts_with('/') {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write {path}")));
+        }
+        let full = self.root.join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(full, data)
+    }
+}
+
+/// A build that lands in `target` only if it succeeds: files go to a temporary folder
+/// beside `target`, and [`Staged::commit`] swaps it in. Dropping a `Staged` without
+/// committing deletes the temporary folder and leaves `target` untouched.
+pub struct Staged {
+    target: PathBuf,
+    temp: tempfile::TempDir,
+    out: DirOutput,
+}
+
+impl Staged {
+    pub fn new(target: &Path) -> io::Result<Staged> {
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent)?;
+        let name = target.file_name().map_or("site".into(), |n| n.to_string_lossy().into_owned());
+        let temp = tempfile::Builder::new().prefix(&format!(".{name}.building-")).tempdir_in(&parent)?;
+        let out = DirOutput::new(temp.path());
+        Ok(Staged { target: target.to_path_buf(), temp, out })
+    }
+
+    pub fn output(&self) -> &DirOutput {
+        &self.out
+    }
+
+    /// Replaces `target` with the staged folder. The old output is moved aside first and
+    /// deleted only once the new one is in place.
+    pub fn commit(self) -> io::Result<()> {
+        let staged = self.temp.keep();
+        let old = if self.target.exists() {
+            let parent = staged.parent().unwrap_or(Path::new("."));
+            let aside = tempfile::Builder::new().prefix(".old-site-").tempdir_in(parent)?.keep();
+            std::fs::remove_dir(&aside)?;
+            std::fs::rename(&self.target, &aside)?;
+            Some(aside)
+        } else {
+            None
+        };
+        if let Err(e) = std::fs::rename(&staged, &self.target) {
+            // Put the old site back so nothing is lost.
+            if let Some(old) = &old {
+                let _ = std::fs::rename(old, &self.target);
+            }
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(e);
+        }
+        if let Some(old) = old {
+            std::fs::remove_dir_all(old)?;
+        }
+        Ok(())
+    }
+}
+
+/// Keeps the site in memory.
+#[derive(Default)]
+pub struct MemoryOutput {
+    files: Mutex<BTreeMap<String, Vec<u8>>>,
+}
+
+impl MemoryOutput {
+    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+        self.files.into_inner().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Output for MemoryOutput {
+    fn write(&self, path: &str, data: &[u8]) -> io::Result<()> {
+        let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        files.insert(path.to_string(), data.to_vec());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staged_commit_replaces_and_drop_keeps_old() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("site");
+        std::fs::create_dir_all(&target).unwrap();
+        std::fs::write(target.join("old.html"), "old").unwrap();
+
+        let staged = Staged::new(&target).unwrap();
+        staged.output().write("a/index.html", b"new").unwrap();
+        drop(staged);
+        assert!(target.join("old.html").exists(), "a dropped build must not touch the old site");
+
+        let staged = Staged::new(&target).unwrap();
+        staged.output().write("a/index.html", b"new").unwrap();
+        staged.commit().unwrap();
+        assert!(!target.join("old.html").exists());
+        assert_eq!(std::fs::read(target.join("a/index.html")).unwrap(), b"new");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary folders are left behind");
+    }
+
+    #[test]
+    fn dir_output_refuses_escapes() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = DirOutput::new(dir.path());
+        assert!(out.write("../x", b"").is_err());
+        assert!(out.write("/etc/x", b"").is_err());
+        assert!(out.write("a//b", b"").is_err());
+    }
+}

@@ -1,0 +1,213 @@
+//! Page templates: turns a rendered page plus the site model into a full HTML document
+//! with Tera, and builds the per-page template context (sidebar, breadcrumbs, TOC,
+//! previous/next). Nothing here reads files.
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::diag::{Diagnostic, Pos};
+use crate::manifest::RouteId;
+use crate::markdown::{RenderedPage, TocEntry};
+use crate::paths;
+use crate::site::Site;
+use crate::slug::slugify;
+use crate::theme::{ASSETS_DIR, Theme};
+
+pub struct Renderer {
+    tera: Tera,
+    inline_css: String,
+}
+
+#[derive(Serialize)]
+struct SiteCtx<'a> {
+    title: &'a str,
+    root: String,
+    assets: String,
+    lang: &'a str,
+    repo_url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct PageCtx<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    content: &'a str,
+    has_h1: bool,
+    toc: &'a [TocEntry],
+    breadcrumbs: Vec<LinkCtx<'a>>,
+    prev: Option<LinkCtx<'a>>,
+    next: Option<LinkCtx<'a>>,
+    edit_url: Option<String>,
+    canonical: Option<String>,
+    states: Vec<StateCtx<'a>>,
+}
+
+#[derive(Serialize)]
+struct LinkCtx<'a> {
+    title: &'a str,
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StateCtx<'a> {
+    label: &'a str,
+    slug: String,
+}
+
+#[derive(Serialize)]
+struct NavItem<'a> {
+    title: &'a str,
+    url: Option<String>,
+    icon: Option<String>,
+    states: Vec<StateCtx<'a>>,
+    current: bool,
+    open: bool,
+    has_children: bool,
+    children: Vec<NavItem<'a>>,
+}
+
+impl Renderer {
+    pub fn new(theme: &Theme) -> Result<Renderer, Diagnostic> {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| template_error("templates", &e))?;
+        for required in ["page.html", "404.html"] {
+            if !theme.templates.contains_key(required) {
+                return Err(Diagnostic::error(format!("templates/{required}"), Pos::FILE, "template is missing"));
+            }
+        }
+        Ok(Renderer { tera, inline_css: theme.css().to_string() })
+    }
+
+    /// The full HTML document of one page.
+    pub fn page(&self, site: &Site, index: usize, rendered: &RenderedPage) -> Result<String, Diagnostic> {
+        let page = &site.pages[index];
+        let route = page.primary_route().map(|r| &site.manifest.routes[r]);
+        let url = page.url.as_str();
+        let href = |to: &str| paths::relative_href(url, to);
+        let link = |i: usize| {
+            let p = &site.pages[i];
+            let title = p.primary_route().map_or(p.path.as_str(), |r| site.manifest.routes[r].title.as_str());
+            LinkCtx { title, url: Some(href(&p.url)) }
+        };
+        let title = rendered
+            .front_title
+            .as_deref()
+            .or(rendered.h1.as_deref())
+            .or(route.map(|r| r.title.as_str()))
+            .unwrap_or_else(|| page.path.rsplit('/').next().unwrap_or(&page.path));
+        let (prev, next) = site.neighbours(index);
+        let breadcrumbs = match page.primary_route() {
+            Some(r) => site
+                .manifest
+                .ancestors(r)
+                .into_iter()
+                .map(|a| LinkCtx { title: &site.manifest.routes[a].title, url: site.route_url(a).map(href) })
+                .collect(),
+            None => Vec::new(),
+        };
+        let ctx_page = PageCtx {
+            title,
+            description: rendered.front_description.as_deref().or(route.and_then(|r| r.description.as_deref())),
+            content: &rendered.html,
+            has_h1: rendered.has_h1(),
+            toc: &rendered.toc,
+            breadcrumbs,
+            prev: prev.map(link),
+            next: next.map(link),
+            edit_url: site.config.repo_url.as_deref().map(|repo| format!("{}/{}", edit_base(repo), paths::encode_path(&page.path))),
+            canonical: site.config.site_url.as_deref().map(|s| format!("{s}{}", paths::encode_path(url))),
+            states: route.map(|r| states(&r.states)).unwrap_or_default(),
+        };
+        let mut ctx = Context::new();
+        ctx.insert("site", &self.site_ctx(site, url));
+        ctx.insert("page", &ctx_page);
+        ctx.insert("nav", &nav(site, index));
+        self.tera.render("page.html", &ctx).map_err(|e| template_error("templates/page.html", &e))
+    }
+
+    /// The stand-alone not-found page.
+    pub fn not_found(&self, site: &Site) -> Result<String, Diagnostic> {
+        let mut ctx = Context::new();
+        // The 404 page is served at any depth, so it cannot use relative URLs.
+        let home = site.config.site_url.clone().unwrap_or_else(|| "/".into());
+        ctx.insert("site", &serde_json::json!({ "title": site.config.title, "home": home, "lang": "en" }));
+        ctx.insert("inline_css", &self.inline_css);
+        self.tera.render("404.html", &ctx).map_err(|e| template_error("templates/404.html", &e))
+    }
+
+    fn site_ctx<'a>(&self, site: &'a Site, url: &str) -> SiteCtx<'a> {
+        let root = paths::root_prefix(url);
+        SiteCtx {
+            title: &site.config.title,
+            assets: format!("{root}{ASSETS_DIR}/"),
+            root,
+            lang: "en",
+            repo_url: site.config.repo_url.as_deref(),
+        }
+    }
+}
+
+/// GitHub's "edit" view of a file is its `blob` URL with `edit` in place of `blob`.
+fn edit_base(repo: &str) -> String {
+    repo.replacen("/blob/", "/edit/", 1)
+}
+
+fn states(list: &[String]) -> Vec<StateCtx<'_>> {
+    list.iter().map(|s| StateCtx { label: s, slug: slugify(s) }).collect()
+}
+
+/// The sidebar for one page. Only the branches that lead to the page are expanded, so a
+/// page's size does not grow with the size of the whole site.
+fn nav(site: &Site, index: usize) -> Vec<NavItem<'_>> {
+    let page = &site.pages[index];
+    let mut open = vec![false; site.manifest.routes.len()];
+    for &r in &page.routes {
+        open[r] = true;
+        for a in site.manifest.ancestors(r) {
+            open[a] = true;
+        }
+    }
+    let ctx = NavCtx { site, url: &page.url, open: &open, current: &page.routes };
+    ctx.items(&site.manifest.roots)
+}
+
+struct NavCtx<'a, 'o> {
+    site: &'a Site,
+    url: &'a str,
+    open: &'o [bool],
+    current: &'a [RouteId],
+}
+
+impl<'a> NavCtx<'a, '_> {
+    fn items(&self, ids: &[RouteId]) -> Vec<NavItem<'a>> {
+        ids.iter()
+            .map(|&id| {
+                let r = &self.site.manifest.routes[id];
+                let open = self.open[id];
+                NavItem {
+                    title: &r.title,
+                    url: self.site.route_url(id).map(|u| paths::relative_href(self.url, u)),
+                    icon: r.icon_path.as_deref().map(|i| paths::relative_href(self.url, i)),
+                    states: states(&r.states),
+                    current: self.current.contains(&id),
+                    open,
+                    has_children: !r.children.is_empty(),
+                    children: if open { self.items(&r.children) } else { Vec::new() },
+                }
+            })
+            .collect()
+    }
+}
+
+fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
+    // Tera puts the useful part (which variable, which line) in the error's sources.
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    Diagnostic::error(file, Pos::FILE, msg).with_help("fix the template, or remove it from the theme folder to use the built-in one")
+}

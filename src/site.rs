@@ -1,0 +1,271 @@
+//! The site model: which pages exist, their URLs, how the manifest's routes map onto them,
+//! and the files pages may reference. Built once from a [`Source`] listing and the
+//! manifest; rendering ([`crate::build`]) only reads it, from many threads.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Pos, Severity};
+use crate::manifest::{self, MANIFEST_FILE, Manifest, RouteId};
+use crate::markdown::{ChildLink, Links};
+use crate::paths;
+use crate::source::Source;
+
+/// One markdown page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// Docs-relative path of the markdown file.
+    pub path: String,
+    /// URL path relative to the site root (`a/b/`, or `a/b.html` after a URL clash).
+    pub url: String,
+    /// Every route that lists this page, in manifest order; empty for an orphan.
+    pub routes: Vec<RouteId>,
+}
+
+impl Page {
+    /// The route that places the page in the navigation (its first listing).
+    pub fn primary_route(&self) -> Option<RouteId> {
+        self.routes.first().copied()
+    }
+}
+
+pub struct Site {
+    pub config: Config,
+    pub manifest: Manifest,
+    /// Pages sorted by path.
+    pub pages: Vec<Page>,
+    by_path: HashMap<String, usize>,
+    /// Non-markdown files, which pages may link to or embed.
+    files: HashSet<String>,
+    /// Pages in manifest order, each once: the order of previous/next links.
+    pub reading_order: Vec<usize>,
+    order_index: Vec<Option<usize>>,
+}
+
+impl Site {
+    /// Reads the manifest and the file listing and checks that the routes point at real
+    /// files. Errors (bad manifest, missing pages) fail the load; warnings come back with
+    /// the site.
+    pub fn load(source: &dyn Source, config: Config) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        let all = source.files().map_err(|e| {
+            vec![Diagnostic::error(".", Pos::FILE, format!("cannot list the docs folder: {e}"))]
+        })?;
+        if !all.iter().any(|f| f == MANIFEST_FILE) {
+            return Err(vec![
+                Diagnostic::error(MANIFEST_FILE, Pos::FILE, "manifest.json not found in the docs folder")
+                    .with_help("pass the folder that holds manifest.json with --docs DIR"),
+            ]);
+        }
+        let text = source
+            .read(MANIFEST_FILE)
+            .map_err(|e| vec![Diagnostic::error(MANIFEST_FILE, Pos::FILE, format!("cannot read: {e}"))])?;
+        let text = crate::diag::decode_utf8(MANIFEST_FILE, text).map_err(|d| vec![d])?;
+        let (manifest, warnings) = manifest::parse(&text)?;
+        diags.extend(warnings);
+
+        let (md, files): (Vec<String>, Vec<String>) = all.into_iter().partition(|f| paths::is_markdown(f));
+        let files: HashSet<String> = files.into_iter().collect();
+        let mut pages = assign_urls(md, &mut diags);
+        let by_path: HashMap<String, usize> = pages.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
+
+        let mut errors = Vec::new();
+        for (id, route) in manifest.routes.iter().enumerate() {
+            if let Some(path) = &route.path {
+                match by_path.get(path) {
+                    Some(&i) => pages[i].routes.push(id),
+                    None => errors.push(missing_file(route, path, "path", route.path_pos, &files)),
+                }
+            }
+            if let Some(icon) = &route.icon_path {
+                if !files.contains(icon) {
+                    errors.push(missing_file(route, icon, "icon_path", route.icon_pos, &files));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            diags.extend(errors);
+            return Err(diags);
+        }
+        for page in pages.iter().filter(|p| p.routes.is_empty()) {
+            diags.push(
+                Diagnostic::warning(&page.path, Pos::FILE, "page is not listed in manifest.json (orphan)")
+                    .with_help("it is still built; add a route for it, or delete it"),
+            );
+        }
+
+        let mut reading_order = Vec::new();
+        let mut order_index = vec![None; pages.len()];
+        for route in &manifest.routes {
+            if let Some(&i) = route.path.as_ref().and_then(|p| by_path.get(p)) {
+                if order_index[i].is_none() {
+                    order_index[i] = Some(reading_order.len());
+                    reading_order.push(i);
+                }
+            }
+        }
+        let site = Site { config, manifest, pages, by_path, files, reading_order, order_index };
+        Ok((site, diags))
+    }
+
+    pub fn page_index(&self, path: &str) -> Option<usize> {
+        self.by_path.get(path).copied()
+    }
+
+    /// The URL path of a route's page, if it has one.
+    pub fn route_url(&self, id: RouteId) -> Option<&str> {
+        let path = self.manifest.routes[id].path.as_ref()?;
+        self.page_index(path).map(|i| self.pages[i].url.as_str())
+    }
+
+    /// The pages before and after this one in manifest order.
+    pub fn neighbours(&self, page: usize) -> (Option<usize>, Option<usize>) {
+        let Some(pos) = self.order_index[page] else { return (None, None) };
+        let prev = pos.checked_sub(1).map(|p| self.reading_order[p]);
+        let next = self.reading_order.get(pos + 1).copied();
+        (prev, next)
+    }
+
+    /// The manifest children of the page's primary route, for `<children></children>`.
+    pub fn children_of(&self, page: usize) -> Vec<ChildLink> {
+        let Some(route) = self.pages[page].primary_route() else { return Vec::new() };
+        self.manifest.routes[route]
+            .children
+            .iter()
+            .map(|&c| {
+                let r = &self.manifest.routes[c];
+                ChildLink {
+                    title: r.title.clone(),
+                    url: self.route_url(c).map(str::to_string),
+                    description: r.description.clone(),
+                }
+            })
+            .collect()
+    }
+
+    pub fn has_errors(diags: &[Diagnostic]) -> bool {
+        diags.iter().any(|d| d.severity == Severity::Error)
+    }
+}
+
+impl Links for Site {
+    fn page_url(&self, path: &str) -> Option<&str> {
+        self.page_index(path).map(|i| self.pages[i].url.as_str())
+    }
+
+    fn has_file(&self, path: &str) -> bool {
+        self.files.contains(path)
+    }
+
+    fn repo_url(&self) -> Option<&str> {
+        self.config.repo_url.as_deref()
+    }
+}
+
+/// Gives every markdown file its URL. When two files want the same folder URL
+/// (`a/index.md`, `a/README.md`, `a.md`), the folder's `index.md` wins, then `README.md`,
+/// then `a.md`; the others keep their own name as `….html`, with a warning.
+fn assign_urls(md: Vec<String>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
+    let rank = |path: &str| {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if name.starts_with("index.") {
+            0
+        } else if paths::is_folder_page(path) {
+            1
+        } else {
+            2
+        }
+    };
+    let mut by_url: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut pages: Vec<Page> = md
+        .into_iter()
+        .map(|path| Page { url: paths::page_url(&path), path, routes: Vec::new() })
+        .collect();
+    for (i, p) in pages.iter().enumerate() {
+        by_url.entry(p.url.clone()).or_default().push(i);
+    }
+    let mut clashes: Vec<Vec<usize>> = by_url.into_values().filter(|v| v.len() > 1).collect();
+    clashes.sort();
+    for mut group in clashes {
+        group.sort_by_key(|&i| (rank(&pages[i].path), pages[i].path.clone()));
+        let winner = pages[group[0]].path.clone();
+        for &i in &group[1..] {
+            let path = pages[i].path.clone();
+            let stem = path.rsplit_once('.').map_or(path.as_str(), |(s, _)| s);
+            pages[i].url = format!("{stem}.html");
+            diags.push(
+                Diagnostic::warning(&path, Pos::FILE, format!("`{winner}` has the same URL; this page is published as `{}`", pages[i].url))
+                    .with_help("rename one of the two files"),
+            );
+        }
+    }
+    pages
+}
+
+fn missing_file(route: &manifest::Route, path: &str, key: &str, pos: Pos, files: &HashSet<String>) -> Diagnostic {
+    let what = if key == "path" && files.contains(path) { "is not a markdown file" } else { "does not exist" };
+    Diagnostic::error(
+        MANIFEST_FILE,
+        pos,
+        format!("route `{}` (\"{}\") {key} points to `{path}`, which {what}", route.json_path, route.title),
+    )
+    .with_help("paths are relative to the folder of manifest.json; fix the path or add the file")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::DirSource;
+
+    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn missing_route_file_names_route_and_position() {
+        let dir = tree(&[
+            ("manifest.json", "{\"routes\": [\n  {\"title\": \"Home\", \"path\": \"README.md\", \"children\": [\n    {\"title\": \"Gone\", \"path\": \"./gone.md\"}]}]}"),
+            ("README.md", "# Home"),
+        ]);
+        let errs = Site::load(&DirSource::new(dir.path()), Config::default()).err().unwrap();
+        let msgs: Vec<String> = errs.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            msgs[0].lines().next().unwrap(),
+            "manifest.json:3:31: error: route `routes[0].children[0]` (\"Gone\") path points to `gone.md`, which does not exist"
+        );
+    }
+
+    #[test]
+    fn urls_order_orphans_and_clashes() {
+        let dir = tree(&[
+            ("manifest.json", r#"{"routes": [{"title": "Home", "path": "./README.md", "children": [{"title": "B", "path": "b.md"}, {"title": "A", "path": "a/index.md"}, {"title": "B again", "path": "b.md"}]}]}"#),
+            ("README.md", "# Home"),
+            ("a/index.md", "# A"),
+            ("a/README.md", "# A readme"),
+            ("b.md", "# B"),
+            ("img/x.png", "png"),
+        ]);
+        let (site, warnings) = Site::load(&DirSource::new(dir.path()), Config::default()).unwrap();
+        let urls: Vec<(&str, &str)> = site.pages.iter().map(|p| (p.path.as_str(), p.url.as_str())).collect();
+        assert_eq!(urls, [("README.md", ""), ("a/README.md", "a/README.html"), ("a/index.md", "a/"), ("b.md", "b/")]);
+        let w: Vec<String> = warnings.iter().map(|d| d.to_string()).collect();
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].starts_with("a/README.md: warning: `a/index.md` has the same URL"), "{}", w[0]);
+        assert!(w[1].starts_with("a/README.md: warning: page is not listed in manifest.json (orphan)"), "{}", w[1]);
+        let b = site.page_index("b.md").unwrap();
+        assert_eq!(site.pages[b].routes, [1, 3]);
+        let order: Vec<&str> = site.reading_order.iter().map(|&i| site.pages[i].path.as_str()).collect();
+        assert_eq!(order, ["README.md", "b.md", "a/index.md"]);
+        assert_eq!(site.neighbours(b), (site.page_index("README.md"), site.page_index("a/index.md")));
+        assert!(site.has_file("img/x.png"));
+        let kids = site.children_of(site.page_index("README.md").unwrap());
+        assert_eq!(kids.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(), ["B", "A", "B again"]);
+        assert_eq!(kids[1].url.as_deref(), Some("a/"));
+    }
+}
