@@ -45,7 +45,10 @@ pub struct BuildReport {
 
 impl BuildReport {
     pub fn warnings(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
     }
 }
 
@@ -110,7 +113,8 @@ pub fn build(
         .par_iter()
         .filter_map(|path| {
             let r = source.read(path).and_then(|bytes| out.write(path, &bytes));
-            r.err().map(|e| Diagnostic::error(*path, Pos::FILE, format!("cannot copy file: {e}")))
+            r.err()
+                .map(|e| Diagnostic::error(*path, Pos::FILE, format!("cannot copy file: {e}")))
         })
         .collect();
     diags.extend(copy_errors);
@@ -126,7 +130,11 @@ pub fn build(
     if Site::has_errors(&diags) {
         return Err(diags);
     }
-    Ok(BuildReport { pages: site.pages.len(), files_copied: files.len(), diagnostics: diags })
+    Ok(BuildReport {
+        pages: site.pages.len(),
+        files_copied: files.len(),
+        diagnostics: diags,
+    })
 }
 
 fn build_page(
@@ -143,12 +151,20 @@ fn build_page(
         .map_err(|e| Diagnostic::error(&page.path, Pos::FILE, format!("cannot read: {e}")))?;
     let text = crate::diag::decode_utf8(&page.path, bytes)?;
     let children = site.children_of(i);
-    let input = PageInput { path: &page.path, url: &page.url, text: &text, children: &children };
+    let input = PageInput {
+        path: &page.path,
+        url: &page.url,
+        text: &text,
+        children: &children,
+    };
     let rendered = markdown::render(&input, site, highlighter);
     let html = renderer.page(site, i, &rendered)?;
     out.write(&paths::output_file(&page.url), html.as_bytes())
         .map_err(|e| Diagnostic::error(&page.path, Pos::FILE, format!("cannot write {}: {e}", page.url)))?;
-    let facts = PageFacts { ids: rendered.ids.into_iter().collect(), links: rendered.links };
+    let facts = PageFacts {
+        ids: rendered.ids.into_iter().collect(),
+        links: rendered.links,
+    };
     Ok((facts, rendered.diagnostics))
 }
 
@@ -160,17 +176,26 @@ fn check_anchors(site: &Site, facts: &[Option<PageFacts>]) -> Vec<Diagnostic> {
         for link in &f.links {
             let (target, fragment) = match &link.target {
                 Target::SamePage { fragment } => (i, fragment),
-                Target::Page { path, fragment: Some(fragment) } => match site.page_index(path) {
+                Target::Page {
+                    path,
+                    fragment: Some(fragment),
+                } => match site.page_index(path) {
                     Some(t) => (t, fragment),
                     None => continue,
                 },
                 _ => continue,
             };
-            let Some(Some(target_facts)) = facts.get(target) else { continue };
+            let Some(Some(target_facts)) = facts.get(target) else {
+                continue;
+            };
             if fragment.is_empty() || target_facts.ids.contains(fragment) {
                 continue;
             }
-            let on = if target == i { "this page".to_string() } else { format!("`{}`", site.pages[target].path) };
+            let on = if target == i {
+                "this page".to_string()
+            } else {
+                format!("`{}`", site.pages[target].path)
+            };
             let mut d = Diagnostic::warning(
                 &site.pages[i].path,
                 link.pos,
@@ -206,12 +231,13 @@ fn write_extras(site: &Site, theme: &Theme, renderer: &Renderer, out: &dyn Outpu
         write(&format!("{ASSETS_DIR}/{name}"), bytes);
     }
     let not_found = renderer.not_found(site);
-    match &not_found {
-        Ok(html) => write("404.html", html.as_bytes()),
-        Err(_) => {}
+    if let Ok(html) = &not_found {
+        write("404.html", html.as_bytes());
     }
     if let Some(base) = &site.config.site_url {
-        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
         for page in &site.pages {
             let loc = format!("{base}{}", paths::encode_path(&page.url));
             xml.push_str(&format!("  <url><loc>{}</loc></url>\n", markdown::escape_html(&loc)));
@@ -228,7 +254,9 @@ fn write_extras(site: &Site, theme: &Theme, renderer: &Renderer, out: &dyn Outpu
 /// Errors first, then by file and position.
 fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diags.sort_by(|a, b| {
-        b.severity.cmp(&a.severity).then_with(|| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)))
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)))
     });
     diags
 }

@@ -44,7 +44,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { title: "Documentation".to_string(), repo_url: None, site_url: None, theme_dir: None }
+        Config {
+            title: "Documentation".to_string(),
+            repo_url: None,
+            site_url: None,
+            theme_dir: None,
+        }
     }
 }
 
@@ -54,7 +59,10 @@ impl Config {
     pub fn load(docs_dir: &Path, path: Option<&Path>, overrides: Overrides) -> Result<Config, Diagnostic> {
         let default_path = docs_dir.join(CONFIG_FILE);
         let (file, base) = match path {
-            Some(p) => (Some(read_file_config(p)?), p.parent().map(Path::to_path_buf).unwrap_or_default()),
+            Some(p) => (
+                Some(read_file_config(p)?),
+                p.parent().map(Path::to_path_buf).unwrap_or_default(),
+            ),
             None if default_path.is_file() => (Some(read_file_config(&default_path)?), docs_dir.to_path_buf()),
             None => (None, docs_dir.to_path_buf()),
         };
@@ -63,8 +71,14 @@ impl Config {
         if let Some(t) = overrides.title.or(file.title) {
             config.title = t;
         }
-        config.repo_url = overrides.repo_url.or(file.repo_url).map(|u| u.trim_end_matches('/').to_string());
-        config.site_url = overrides.site_url.or(file.site_url).map(|u| format!("{}/", u.trim_end_matches('/')));
+        config.repo_url = overrides
+            .repo_url
+            .or(file.repo_url)
+            .map(|u| u.trim_end_matches('/').to_string());
+        config.site_url = overrides
+            .site_url
+            .or(file.site_url)
+            .map(|u| format!("{}/", u.trim_end_matches('/')));
         // A theme given by flag is relative to the working directory, one from the file to the file.
         config.theme_dir = overrides.theme.or_else(|| file.theme.map(|t| base.join(t)));
         Ok(config)
@@ -99,7 +113,15 @@ mod tests {
         assert_eq!(c.title, "Acme");
         assert_eq!(c.site_url.as_deref(), Some("https://d.acme.dev/"));
         assert_eq!(c.theme_dir, Some(dir.path().join("th")));
-        let c = Config::load(dir.path(), None, Overrides { title: Some("X".into()), ..Default::default() }).unwrap();
+        let c = Config::load(
+            dir.path(),
+            None,
+            Overrides {
+                title: Some("X".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(c.title, "X");
     }
 

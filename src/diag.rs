@@ -147,8 +147,12 @@ pub fn decode_utf8(file: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
         // Position of the first bad byte: count lines in the valid prefix.
         let prefix = String::from_utf8_lossy(&bytes[..valid]);
         let pos = LineIndex::new(&prefix).pos(prefix.len());
-        Diagnostic::error(file, pos, format!("file is not valid UTF-8 (invalid byte at offset {valid})"))
-            .with_help("save the file as UTF-8")
+        Diagnostic::error(
+            file,
+            pos,
+            format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
+        )
+        .with_help("save the file as UTF-8")
     })
 }
 
@@ -178,6 +182,9 @@ mod tests {
     #[test]
     fn display_prefixes_docs_dir() {
         let d = Diagnostic::warning("a/b.md", Pos::new(3, 7), "broken link").with_help("fix it");
-        assert_eq!(d.display_with_prefix("docs/"), "docs/a/b.md:3:7: warning: broken link\n  help: fix it");
+        assert_eq!(
+            d.display_with_prefix("docs/"),
+            "docs/a/b.md:3:7: warning: broken link\n  help: fix it"
+        );
     }
 }

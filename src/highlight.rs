@@ -24,7 +24,9 @@ impl Default for Highlighter {
 
 impl Highlighter {
     pub fn new() -> Self {
-        Highlighter { syntaxes: two_face::syntax::extra_newlines() }
+        Highlighter {
+            syntaxes: two_face::syntax::extra_newlines(),
+        }
     }
 
     /// The grammar for a fence's language tag, after resolving the synonyms docs use.
@@ -97,8 +99,30 @@ mod tests {
     fn every_docs_language_has_a_grammar() {
         let h = Highlighter::new();
         for lang in [
-            "sh", "shell", "bash", "console", "json", "jsonc", "yaml", "yml", "tf", "hcl", "toml", "diff", "md",
-            "sql", "go", "ts", "typescript", "js", "javascript", "python", "dockerfile", "rust", "dotenv", "csv",
+            "sh",
+            "shell",
+            "bash",
+            "console",
+            "json",
+            "jsonc",
+            "yaml",
+            "yml",
+            "tf",
+            "hcl",
+            "toml",
+            "diff",
+            "md",
+            "sql",
+            "go",
+            "ts",
+            "typescript",
+            "js",
+            "javascript",
+            "python",
+            "dockerfile",
+            "rust",
+            "dotenv",
+            "csv",
         ] {
             assert!(h.syntax_for(lang).is_some(), "no grammar for {lang}");
         }
@@ -111,12 +135,22 @@ mod tests {
     fn highlights_with_classes_and_escapes_unknown() {
         let h = Highlighter::new();
         let html = h.block("sh", "echo \"hi\" # note\n");
-        assert!(html.starts_with("<div class=\"code-block\" data-lang=\"sh\"><pre class=\"hl\"><code class=\"language-sh\">"));
+        assert!(
+            html.starts_with(
+                "<div class=\"code-block\" data-lang=\"sh\"><pre class=\"hl\"><code class=\"language-sh\">"
+            )
+        );
         assert!(html.contains("hl-comment"), "{html}");
         assert!(html.contains("hl-string"), "{html}");
         let plain = h.block("no-such-lang", "<b>&</b>\n");
-        assert!(plain.contains("<pre><code class=\"language-no-such-lang\">&lt;b&gt;&amp;&lt;/b&gt;"), "{plain}");
+        assert!(
+            plain.contains("<pre><code class=\"language-no-such-lang\">&lt;b&gt;&amp;&lt;/b&gt;"),
+            "{plain}"
+        );
         let none = h.block("", "x < y\n");
-        assert_eq!(none, "<div class=\"code-block\"><pre><code>x &lt; y\n</code></pre></div>\n");
+        assert_eq!(
+            none,
+            "<div class=\"code-block\"><pre><code>x &lt; y\n</code></pre></div>\n"
+        );
     }
 }

@@ -16,7 +16,11 @@ use docsite::output::Staged;
 use docsite::source::DirSource;
 
 #[derive(Parser)]
-#[command(name = "docsite", version, about = "Fast static docs sites from manifest.json + markdown")]
+#[command(
+    name = "docsite",
+    version,
+    about = "Fast static docs sites from manifest.json + markdown"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -69,7 +73,12 @@ fn main() -> ExitCode {
 fn run_build(args: BuildArgs) -> ExitCode {
     let started = Instant::now();
     let prefix = display_prefix(&args.docs);
-    let overrides = Overrides { title: args.title, repo_url: args.repo_url, site_url: args.site_url, theme: args.theme };
+    let overrides = Overrides {
+        title: args.title,
+        repo_url: args.repo_url,
+        site_url: args.site_url,
+        theme: args.theme,
+    };
     let config = match Config::load(&args.docs, args.config.as_deref(), overrides) {
         Ok(c) => c,
         Err(d) => {
@@ -78,22 +87,39 @@ fn run_build(args: BuildArgs) -> ExitCode {
         }
     };
     if !args.docs.is_dir() {
-        eprintln!("error: docs folder `{}` does not exist\n  help: pass the folder that holds manifest.json with --docs DIR", args.docs.display());
+        eprintln!(
+            "error: docs folder `{}` does not exist\n  help: pass the folder that holds manifest.json with --docs DIR",
+            args.docs.display()
+        );
         return ExitCode::from(2);
     }
     let staged = match Staged::new(&args.out) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: cannot create a build folder beside `{}`: {e}", args.out.display());
+            eprintln!(
+                "error: cannot create a build folder beside `{}`: {e}",
+                args.out.display()
+            );
             return ExitCode::from(2);
         }
     };
-    let source = DirSource::new(&args.docs).skipping(&args.out).skipping(staged.output().root());
+    let source = DirSource::new(&args.docs)
+        .skipping(&args.out)
+        .skipping(staged.output().root());
     let progress = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicBool::new(false));
-    let reporter = std::io::stderr().is_terminal().then(|| spawn_progress(progress.clone(), done.clone()));
-    let strictness = if args.strict { Strictness::WarningsAreErrors } else { Strictness::WarningsAllowed };
-    let opts = BuildOptions { strictness, progress: Some(progress) };
+    let reporter = std::io::stderr()
+        .is_terminal()
+        .then(|| spawn_progress(progress.clone(), done.clone()));
+    let strictness = if args.strict {
+        Strictness::WarningsAreErrors
+    } else {
+        Strictness::WarningsAllowed
+    };
+    let opts = BuildOptions {
+        strictness,
+        progress: Some(progress),
+    };
     let result = build(&source, config, staged.output(), &opts);
     done.store(true, Ordering::Relaxed);
     if let Some(r) = reporter {
@@ -120,7 +146,10 @@ fn run_build(args: BuildArgs) -> ExitCode {
         }
         Err(diags) => {
             print_diagnostics(&diags, &prefix);
-            let errors = diags.iter().filter(|d| d.severity == docsite::diag::Severity::Error).count();
+            let errors = diags
+                .iter()
+                .filter(|d| d.severity == docsite::diag::Severity::Error)
+                .count();
             let warnings = diags.len() - errors;
             eprintln!(
                 "error: build failed with {errors} error{}, {warnings} warning{}; `{}` was left unchanged",

@@ -85,11 +85,19 @@ pub fn parse(text: &str) -> Result<(Manifest, Vec<Diagnostic>), Vec<Diagnostic>>
                 .with_help("manifest.json must be plain JSON (no comments or trailing commas)"),
         ]
     })?;
-    let mut p = Parser { idx: LineIndex::new(text), diags: Vec::new(), manifest: Manifest::default() };
+    let mut p = Parser {
+        idx: LineIndex::new(text),
+        diags: Vec::new(),
+        manifest: Manifest::default(),
+    };
     match parsed.value {
         Some(Value::Object(root)) => p.root(&root),
         Some(other) => p.error(&other, "", "the manifest must be a JSON object with a `routes` array"),
-        None => p.diags.push(Diagnostic::error(MANIFEST_FILE, Pos::new(1, 1), "the manifest is empty")),
+        None => p.diags.push(Diagnostic::error(
+            MANIFEST_FILE,
+            Pos::new(1, 1),
+            "the manifest is empty",
+        )),
     }
     if p.diags.iter().any(|d| d.severity == crate::diag::Severity::Error) {
         Err(p.diags)
@@ -111,14 +119,22 @@ impl Parser<'_> {
 
     fn error(&mut self, node: &impl Ranged, json_path: &str, msg: &str) {
         let pos = self.pos(node);
-        let msg = if json_path.is_empty() { msg.to_string() } else { format!("`{json_path}`: {msg}") };
+        let msg = if json_path.is_empty() {
+            msg.to_string()
+        } else {
+            format!("`{json_path}`: {msg}")
+        };
         self.diags.push(Diagnostic::error(MANIFEST_FILE, pos, msg));
     }
 
     fn unknown_key(&mut self, prop: &ObjectProp, json_path: &str, known: &str) {
         let pos = self.pos(prop);
         let name = prop.name.as_str();
-        let at = if json_path.is_empty() { String::new() } else { format!(" in `{json_path}`") };
+        let at = if json_path.is_empty() {
+            String::new()
+        } else {
+            format!(" in `{json_path}`")
+        };
         self.diags.push(
             Diagnostic::warning(MANIFEST_FILE, pos, format!("unknown key `{name}`{at} is ignored"))
                 .with_help(format!("known keys: {known}")),
@@ -191,7 +207,9 @@ impl Parser<'_> {
                 "title" => title = self.string(&prop.value, &key_path),
                 "description" => self.manifest.routes[id].description = self.string(&prop.value, &key_path),
                 "path" | "icon_path" => {
-                    let Some(raw) = self.string(&prop.value, &key_path) else { continue };
+                    let Some(raw) = self.string(&prop.value, &key_path) else {
+                        continue;
+                    };
                     let pos = self.pos(&prop.value);
                     match paths::normalize(&raw) {
                         Some(p) if !p.is_empty() => {
@@ -251,7 +269,11 @@ impl Parser<'_> {
 
     fn strings(&mut self, v: &Value, json_path: &str) -> Option<Vec<String>> {
         let Value::Array(arr) = v else {
-            self.error(v, json_path, &format!("expected an array of strings, found {}", kind(v)));
+            self.error(
+                v,
+                json_path,
+                &format!("expected an array of strings, found {}", kind(v)),
+            );
             return None;
         };
         let mut out = Vec::new();
@@ -316,7 +338,10 @@ mod tests {
     #[test]
     fn wrong_types_name_the_json_path() {
         let e = errors(r#"{"routes": [{"title": "a"}, {"title": "b", "children": [{"title": "c", "path": 3}]}]}"#);
-        assert_eq!(e, ["manifest.json:1:80: error: `routes[1].children[0].path`: expected a string, found a number"]);
+        assert_eq!(
+            e,
+            ["manifest.json:1:80: error: `routes[1].children[0].path`: expected a string, found a number"]
+        );
         let e = errors(r#"{"routes": [{"path": "a.md"}]}"#);
         assert_eq!(e, ["manifest.json:1:13: error: `routes[0]`: route has no `title`"]);
     }
@@ -324,7 +349,11 @@ mod tests {
     #[test]
     fn path_leaving_docs_is_an_error() {
         let e = errors(r#"{"routes": [{"title": "a", "path": "../secret.md"}]}"#);
-        assert!(e[0].contains("`routes[0].path`: `../secret.md` points outside the docs folder"), "{}", e[0]);
+        assert!(
+            e[0].contains("`routes[0].path`: `../secret.md` points outside the docs folder"),
+            "{}",
+            e[0]
+        );
     }
 
     #[test]

@@ -61,13 +61,22 @@ pub struct TocEntry {
 pub enum Target {
     External,
     /// `#fragment` on the same page.
-    SamePage { fragment: String },
+    SamePage {
+        fragment: String,
+    },
     /// Another page (docs-relative markdown path), maybe with a fragment.
-    Page { path: String, fragment: Option<String> },
+    Page {
+        path: String,
+        fragment: Option<String>,
+    },
     /// A non-markdown file inside the docs folder.
-    File { path: String },
+    File {
+        path: String,
+    },
     /// Inside the docs folder, but nothing is there.
-    Missing { path: String },
+    Missing {
+        path: String,
+    },
     /// Climbs out of the docs folder (`../../LICENSE`).
     Outside,
 }
@@ -197,7 +206,12 @@ impl<'a, 'i> Renderer<'a, 'i> {
                     let text: String = body.iter().filter_map(|(e, _)| text_of(e)).collect();
                     self.front_matter(&text, range.start);
                 }
-                Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }) => {
                     let body = take_until(&mut it, |e| matches!(e, Event::End(TagEnd::Heading(_))));
                     self.heading(level, id, classes, attrs, body);
                 }
@@ -248,18 +262,38 @@ impl<'a, 'i> Renderer<'a, 'i> {
     /// Events that may appear inside any block: links, images, raw inline HTML, text.
     fn inline(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
         match event {
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 self.link_depth += 1;
                 let dest_url = match link_type {
                     LinkType::Email => dest_url,
                     _ => self.reference(&dest_url, range.start, RefKind::Link).into(),
                 };
-                self.out.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                self.out.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 self.link_depth += 1;
                 let dest_url = self.reference(&dest_url, range.start, RefKind::Image).into();
-                self.out.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+                self.out.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
             Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
                 self.link_depth = self.link_depth.saturating_sub(1);
@@ -286,7 +320,10 @@ impl<'a, 'i> Renderer<'a, 'i> {
         let mut finder = linkify::LinkFinder::new();
         finder.kinds(&[linkify::LinkKind::Url]).url_must_have_scheme(false);
         let mut spans = finder.spans(&text).peekable();
-        if spans.peek().is_none_or(|s| s.kind().is_none() && s.as_str().len() == text.len()) {
+        if spans
+            .peek()
+            .is_none_or(|s| s.kind().is_none() && s.as_str().len() == text.len())
+        {
             self.out.push(Event::Text(text));
             return;
         }
@@ -295,7 +332,11 @@ impl<'a, 'i> Renderer<'a, 'i> {
             if span.kind().is_none() {
                 self.out.push(Event::Text(s.to_string().into()));
             } else {
-                let href = if paths::is_external(s) { s.to_string() } else { format!("https://{s}") };
+                let href = if paths::is_external(s) {
+                    s.to_string()
+                } else {
+                    format!("https://{s}")
+                };
                 self.out.push(Event::InlineHtml(
                     format!("<a href=\"{}\">{}</a>", escape_html(&href), escape_html(s)).into(),
                 ));
@@ -307,7 +348,9 @@ impl<'a, 'i> Renderer<'a, 'i> {
         use yaml_rust2::{Yaml, YamlLoader};
         match YamlLoader::load_from_str(yaml) {
             Ok(docs) => {
-                let Some(Yaml::Hash(map)) = docs.into_iter().next() else { return };
+                let Some(Yaml::Hash(map)) = docs.into_iter().next() else {
+                    return;
+                };
                 let get = |key: &str| {
                     map.get(&Yaml::String(key.to_string())).and_then(|v| match v {
                         Yaml::String(s) | Yaml::Real(s) => Some(s.clone()),
@@ -325,8 +368,12 @@ impl<'a, 'i> Renderer<'a, 'i> {
                 let m = e.marker();
                 let pos = Pos::new(start + m.line().saturating_sub(1), m.col() + 1);
                 self.page.diagnostics.push(
-                    Diagnostic::warning(self.input.path, pos, format!("front matter is not valid YAML: {}", e.info()))
-                        .with_help("front matter is ignored; quote values that contain `:` or `#`"),
+                    Diagnostic::warning(
+                        self.input.path,
+                        pos,
+                        format!("front matter is not valid YAML: {}", e.info()),
+                    )
+                    .with_help("front matter is ignored; quote values that contain `:` or `#`"),
                 );
             }
         }
@@ -358,14 +405,18 @@ impl<'a, 'i> Renderer<'a, 'i> {
         if n == 1 && self.page.h1.is_none() {
             self.page.h1 = Some(text.trim().to_string());
         }
-        if n == 3 {
-            if let Some(tabs) = &mut self.tabs {
-                let close = if tabs.panel_open { "</div>\n" } else { "" };
-                tabs.panel_open = true;
-                self.out.push(Event::Html(
-                    format!("{close}<div class=\"tab-panel\" data-tab-label=\"{}\">\n", escape_html(text.trim())).into(),
-                ));
-            }
+        if n == 3
+            && let Some(tabs) = &mut self.tabs
+        {
+            let close = if tabs.panel_open { "</div>\n" } else { "" };
+            tabs.panel_open = true;
+            self.out.push(Event::Html(
+                format!(
+                    "{close}<div class=\"tab-panel\" data-tab-label=\"{}\">\n",
+                    escape_html(text.trim())
+                )
+                .into(),
+            ));
         }
         let mut open = format!("<h{n} id=\"{}\"", escape_html(&id));
         if !classes.is_empty() {
@@ -373,7 +424,11 @@ impl<'a, 'i> Renderer<'a, 'i> {
             open.push_str(&format!(" class=\"{}\"", escape_html(&classes.join(" "))));
         }
         for (name, value) in &attrs {
-            open.push_str(&format!(" {}=\"{}\"", escape_html(name), escape_html(value.as_deref().unwrap_or(""))));
+            open.push_str(&format!(
+                " {}=\"{}\"",
+                escape_html(name),
+                escape_html(value.as_deref().unwrap_or(""))
+            ));
         }
         open.push('>');
         self.out.push(Event::Html(open.into()));
@@ -389,7 +444,11 @@ impl<'a, 'i> Renderer<'a, 'i> {
                 .cloned();
             let mut html = String::new();
             pulldown_cmark::html::push_html(&mut html, inner);
-            self.page.toc.push(TocEntry { level: n, id: id.clone(), html: html.trim().to_string() });
+            self.page.toc.push(TocEntry {
+                level: n,
+                id: id.clone(),
+                html: html.trim().to_string(),
+            });
         }
         self.out.push(Event::Html(
             format!(
@@ -414,7 +473,10 @@ impl<'a, 'i> Renderer<'a, 'i> {
         let trimmed = joined.trim();
         if TABS_OPEN.is_match(trimmed) {
             if self.tabs.is_none() {
-                self.tabs = Some(Tabs { panel_open: false, inner_divs: 0 });
+                self.tabs = Some(Tabs {
+                    panel_open: false,
+                    inner_divs: 0,
+                });
                 self.out.push(Event::Html("<div class=\"tabs\" data-tabs>\n".into()));
                 return;
             }
@@ -466,7 +528,9 @@ impl<'a, 'i> Renderer<'a, 'i> {
                 if is_link != name.eq_ignore_ascii_case("href") {
                     continue;
                 }
-                let Some(value) = attr.get(2).or(attr.get(3)).or(attr.get(4)) else { continue };
+                let Some(value) = attr.get(2).or(attr.get(3)).or(attr.get(4)) else {
+                    continue;
+                };
                 let start = whole.start() + value.start();
                 let kind = if is_link { RefKind::Link } else { RefKind::Image };
                 let new = self.reference(value.as_str(), source_offset(start), kind);
@@ -518,7 +582,12 @@ impl<'a, 'i> Renderer<'a, 'i> {
             }
             _ => {}
         }
-        self.page.links.push(LinkRef { pos, dest: dest.to_string(), kind, target });
+        self.page.links.push(LinkRef {
+            pos,
+            dest: dest.to_string(),
+            kind,
+            target,
+        });
         href
     }
 
@@ -529,7 +598,12 @@ impl<'a, 'i> Renderer<'a, 'i> {
         let (path, query, fragment) = paths::split_link(dest);
         if path.is_empty() {
             return match fragment {
-                Some(f) if query.is_none() => (Target::SamePage { fragment: paths::decode_path(f) }, dest.to_string()),
+                Some(f) if query.is_none() => (
+                    Target::SamePage {
+                        fragment: paths::decode_path(f),
+                    },
+                    dest.to_string(),
+                ),
                 _ => (Target::External, dest.to_string()),
             };
         }
@@ -560,7 +634,13 @@ impl<'a, 'i> Renderer<'a, 'i> {
         let fragment_owned = fragment.map(paths::decode_path);
         if let Some(url) = self.links.page_url(&resolved) {
             let href = suffix(paths::relative_href(self.input.url, url));
-            return (Target::Page { path: resolved, fragment: fragment_owned }, href);
+            return (
+                Target::Page {
+                    path: resolved,
+                    fragment: fragment_owned,
+                },
+                href,
+            );
         }
         if self.links.has_file(&resolved) {
             let href = suffix(paths::relative_href(self.input.url, &resolved));
@@ -568,10 +648,20 @@ impl<'a, 'i> Renderer<'a, 'i> {
         }
         // A folder link (`guide/` or `guide`) means the folder's page.
         for index in ["index.md", "README.md"] {
-            let candidate = if resolved.is_empty() { index.to_string() } else { format!("{resolved}/{index}") };
+            let candidate = if resolved.is_empty() {
+                index.to_string()
+            } else {
+                format!("{resolved}/{index}")
+            };
             if let Some(url) = self.links.page_url(&candidate) {
                 let href = suffix(paths::relative_href(self.input.url, url));
-                return (Target::Page { path: candidate, fragment: fragment_owned }, href);
+                return (
+                    Target::Page {
+                        path: candidate,
+                        fragment: fragment_owned,
+                    },
+                    href,
+                );
             }
         }
         let href = match self.links.repo_url() {
@@ -598,7 +688,10 @@ impl<'a, 'i> Renderer<'a, 'i> {
                 None => html.push_str(&format!("<span>{}</span>", escape_html(&child.title))),
             }
             if let Some(desc) = &child.description {
-                html.push_str(&format!("<span class=\"child-description\">{}</span>", escape_html(desc)));
+                html.push_str(&format!(
+                    "<span class=\"child-description\">{}</span>",
+                    escape_html(desc)
+                ));
             }
             html.push_str("</li>\n");
         }
@@ -611,15 +704,21 @@ impl<'a, 'i> Renderer<'a, 'i> {
 fn forge_url(repo: &str, ups: usize, rest: &str) -> String {
     let repo = repo.trim_end_matches('/');
     // Keep the scheme and host: never climb above `https://host`.
-    let floor = repo.find("://").map_or(0, |i| repo[i + 3..].find('/').map_or(repo.len(), |j| i + 3 + j));
+    let floor = repo
+        .find("://")
+        .map_or(0, |i| repo[i + 3..].find('/').map_or(repo.len(), |j| i + 3 + j));
     let mut base = repo.to_string();
     for _ in 0..ups {
         match base.rfind('/') {
-            Some(i) if i > floor => base.truncate(i),
+            Some(i) if i >= floor => base.truncate(i),
             _ => break,
         }
     }
-    if rest.is_empty() { base } else { format!("{base}/{}", paths::encode_path(rest)) }
+    if rest.is_empty() {
+        base
+    } else {
+        format!("{base}/{}", paths::encode_path(rest))
+    }
 }
 
 fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
@@ -636,7 +735,9 @@ fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
 /// `{.python}` → `python`).
 fn fence_lang(info: &str) -> &str {
     let word = info.split([' ', ',', '\t']).next().unwrap_or("");
-    word.trim_start_matches('{').trim_start_matches('.').trim_end_matches('}')
+    word.trim_start_matches('{')
+        .trim_start_matches('.')
+        .trim_end_matches('}')
 }
 
 fn text_of<'e>(event: &'e Event) -> Option<&'e str> {

@@ -31,7 +31,10 @@ impl Output for DirOutput {
         // Paths come from the docs tree, which the site model has already confined to it;
         // refuse anything that could still climb out.
         if path.split('/').any(|s| s == ".." || s.is_empty()) || path.starts_with('/') {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write {path}")));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to write {path}"),
+            ));
         }
         let full = self.root.join(path);
         if let Some(parent) = full.parent() {
@@ -57,10 +60,18 @@ impl Staged {
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&parent)?;
-        let name = target.file_name().map_or("site".into(), |n| n.to_string_lossy().into_owned());
-        let temp = tempfile::Builder::new().prefix(&format!(".{name}.building-")).tempdir_in(&parent)?;
+        let name = target
+            .file_name()
+            .map_or("site".into(), |n| n.to_string_lossy().into_owned());
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{name}.building-"))
+            .tempdir_in(&parent)?;
         let out = DirOutput::new(temp.path());
-        Ok(Staged { target: target.to_path_buf(), temp, out })
+        Ok(Staged {
+            target: target.to_path_buf(),
+            temp,
+            out,
+        })
     }
 
     pub fn output(&self) -> &DirOutput {
@@ -129,7 +140,10 @@ mod tests {
         let staged = Staged::new(&target).unwrap();
         staged.output().write("a/index.html", b"new").unwrap();
         drop(staged);
-        assert!(target.join("old.html").exists(), "a dropped build must not touch the old site");
+        assert!(
+            target.join("old.html").exists(),
+            "a dropped build must not touch the old site"
+        );
 
         let staged = Staged::new(&target).unwrap();
         staged.output().write("a/index.html", b"new").unwrap();

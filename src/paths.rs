@@ -76,11 +76,19 @@ pub fn is_folder_page(path: &str) -> bool {
 pub fn page_url(path: &str) -> String {
     let dir = parent_dir(path);
     if is_folder_page(path) {
-        return if dir.is_empty() { String::new() } else { format!("{dir}/") };
+        return if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
     }
     let name = &path[dir.len()..].trim_start_matches('/');
     let stem = name.rsplit_once('.').map_or(*name, |(s, _)| s);
-    if dir.is_empty() { format!("{stem}/") } else { format!("{dir}/{stem}/") }
+    if dir.is_empty() {
+        format!("{stem}/")
+    } else {
+        format!("{dir}/{stem}/")
+    }
 }
 
 /// The output file of a URL path: `a/b/` → `a/b/index.html`; other paths are files already.
@@ -96,7 +104,11 @@ pub fn output_file(url: &str) -> String {
 /// `a/b/` → `../../`, `` → `./`.
 pub fn root_prefix(from_url: &str) -> String {
     let depth = from_url.matches('/').count();
-    if depth == 0 { "./".to_string() } else { "../".repeat(depth) }
+    if depth == 0 {
+        "./".to_string()
+    } else {
+        "../".repeat(depth)
+    }
 }
 
 /// A relative href from the page at `from_url` to the site path `to` (a URL path or an
@@ -158,11 +170,15 @@ pub fn is_external(dest: &str) -> bool {
     if dest.starts_with("//") {
         return true;
     }
-    let Some(colon) = dest.find(':') else { return false };
+    let Some(colon) = dest.find(':') else {
+        return false;
+    };
     let scheme = &dest[..colon];
     !scheme.is_empty()
         && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 #[cfg(test)]
@@ -188,8 +204,20 @@ mod tests {
         assert_eq!(join("a/b", "../c.md"), Resolved::Inside("a/c.md".into()));
         assert_eq!(join("a/b", "./c.md"), Resolved::Inside("a/b/c.md".into()));
         assert_eq!(join("a", "/x/y.md"), Resolved::Inside("x/y.md".into()));
-        assert_eq!(join("a", "../../LICENSE"), Resolved::Outside { ups: 1, rest: "LICENSE".into() });
-        assert_eq!(join("", "../../x/y"), Resolved::Outside { ups: 2, rest: "x/y".into() });
+        assert_eq!(
+            join("a", "../../LICENSE"),
+            Resolved::Outside {
+                ups: 1,
+                rest: "LICENSE".into()
+            }
+        );
+        assert_eq!(
+            join("", "../../x/y"),
+            Resolved::Outside {
+                ups: 2,
+                rest: "x/y".into()
+            }
+        );
         assert_eq!(normalize("./a//b.md"), Some("a/b.md".into()));
         assert_eq!(normalize("../a.md"), None);
     }

@@ -69,14 +69,23 @@ struct NavItem<'a> {
 impl Renderer {
     pub fn new(theme: &Theme) -> Result<Renderer, Diagnostic> {
         let mut tera = Tera::default();
+        // Tera's default escaper also escapes `/`, which bloats every relative URL.
+        tera.set_escape_fn(escape);
         tera.add_raw_templates(theme.templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| template_error("templates", &e))?;
         for required in ["page.html", "404.html"] {
             if !theme.templates.contains_key(required) {
-                return Err(Diagnostic::error(format!("templates/{required}"), Pos::FILE, "template is missing"));
+                return Err(Diagnostic::error(
+                    format!("templates/{required}"),
+                    Pos::FILE,
+                    "template is missing",
+                ));
             }
         }
-        Ok(Renderer { tera, inline_css: theme.css().to_string() })
+        Ok(Renderer {
+            tera,
+            inline_css: theme.css().to_string(),
+        })
     }
 
     /// The full HTML document of one page.
@@ -87,8 +96,13 @@ impl Renderer {
         let href = |to: &str| paths::relative_href(url, to);
         let link = |i: usize| {
             let p = &site.pages[i];
-            let title = p.primary_route().map_or(p.path.as_str(), |r| site.manifest.routes[r].title.as_str());
-            LinkCtx { title, url: Some(href(&p.url)) }
+            let title = p
+                .primary_route()
+                .map_or(p.path.as_str(), |r| site.manifest.routes[r].title.as_str());
+            LinkCtx {
+                title,
+                url: Some(href(&p.url)),
+            }
         };
         let title = rendered
             .front_title
@@ -102,28 +116,44 @@ impl Renderer {
                 .manifest
                 .ancestors(r)
                 .into_iter()
-                .map(|a| LinkCtx { title: &site.manifest.routes[a].title, url: site.route_url(a).map(href) })
+                .map(|a| LinkCtx {
+                    title: &site.manifest.routes[a].title,
+                    url: site.route_url(a).map(href),
+                })
                 .collect(),
             None => Vec::new(),
         };
         let ctx_page = PageCtx {
             title,
-            description: rendered.front_description.as_deref().or(route.and_then(|r| r.description.as_deref())),
+            description: rendered
+                .front_description
+                .as_deref()
+                .or(route.and_then(|r| r.description.as_deref())),
             content: &rendered.html,
             has_h1: rendered.has_h1(),
             toc: &rendered.toc,
             breadcrumbs,
             prev: prev.map(link),
             next: next.map(link),
-            edit_url: site.config.repo_url.as_deref().map(|repo| format!("{}/{}", edit_base(repo), paths::encode_path(&page.path))),
-            canonical: site.config.site_url.as_deref().map(|s| format!("{s}{}", paths::encode_path(url))),
+            edit_url: site
+                .config
+                .repo_url
+                .as_deref()
+                .map(|repo| format!("{}/{}", edit_base(repo), paths::encode_path(&page.path))),
+            canonical: site
+                .config
+                .site_url
+                .as_deref()
+                .map(|s| format!("{s}{}", paths::encode_path(url))),
             states: route.map(|r| states(&r.states)).unwrap_or_default(),
         };
         let mut ctx = Context::new();
         ctx.insert("site", &self.site_ctx(site, url));
         ctx.insert("page", &ctx_page);
         ctx.insert("nav", &nav(site, index));
-        self.tera.render("page.html", &ctx).map_err(|e| template_error("templates/page.html", &e))
+        self.tera
+            .render("page.html", &ctx)
+            .map_err(|e| template_error("templates/page.html", &e))
     }
 
     /// The stand-alone not-found page.
@@ -131,9 +161,14 @@ impl Renderer {
         let mut ctx = Context::new();
         // The 404 page is served at any depth, so it cannot use relative URLs.
         let home = site.config.site_url.clone().unwrap_or_else(|| "/".into());
-        ctx.insert("site", &serde_json::json!({ "title": site.config.title, "home": home, "lang": "en" }));
+        ctx.insert(
+            "site",
+            &serde_json::json!({ "title": site.config.title, "home": home, "lang": "en" }),
+        );
         ctx.insert("inline_css", &self.inline_css);
-        self.tera.render("404.html", &ctx).map_err(|e| template_error("templates/404.html", &e))
+        self.tera
+            .render("404.html", &ctx)
+            .map_err(|e| template_error("templates/404.html", &e))
     }
 
     fn site_ctx<'a>(&self, site: &'a Site, url: &str) -> SiteCtx<'a> {
@@ -148,13 +183,22 @@ impl Renderer {
     }
 }
 
+fn escape(s: &str) -> String {
+    crate::markdown::escape_html(s)
+}
+
 /// GitHub's "edit" view of a file is its `blob` URL with `edit` in place of `blob`.
 fn edit_base(repo: &str) -> String {
     repo.replacen("/blob/", "/edit/", 1)
 }
 
 fn states(list: &[String]) -> Vec<StateCtx<'_>> {
-    list.iter().map(|s| StateCtx { label: s, slug: slugify(s) }).collect()
+    list.iter()
+        .map(|s| StateCtx {
+            label: s,
+            slug: slugify(s),
+        })
+        .collect()
 }
 
 /// The sidebar for one page. Only the branches that lead to the page are expanded, so a
@@ -168,7 +212,12 @@ fn nav(site: &Site, index: usize) -> Vec<NavItem<'_>> {
             open[a] = true;
         }
     }
-    let ctx = NavCtx { site, url: &page.url, open: &open, current: &page.routes };
+    let ctx = NavCtx {
+        site,
+        url: &page.url,
+        open: &open,
+        current: &page.routes,
+    };
     ctx.items(&site.manifest.roots)
 }
 
@@ -193,7 +242,13 @@ impl<'a> NavCtx<'a, '_> {
                     current: self.current.contains(&id),
                     open,
                     has_children: !r.children.is_empty(),
-                    children: if open { self.items(&r.children) } else { Vec::new() },
+                    // A section without a page of its own cannot be visited to expand it,
+                    // so its children are always listed (collapsed unless open).
+                    children: if open || r.path.is_none() {
+                        self.items(&r.children)
+                    } else {
+                        Vec::new()
+                    },
                 }
             })
             .collect()
@@ -209,5 +264,6 @@ fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
         msg.push_str(&s.to_string());
         source = s.source();
     }
-    Diagnostic::error(file, Pos::FILE, msg).with_help("fix the template, or remove it from the theme folder to use the built-in one")
+    Diagnostic::error(file, Pos::FILE, msg)
+        .with_help("fix the template, or remove it from the theme folder to use the built-in one")
 }

@@ -49,7 +49,11 @@ impl Site {
     pub fn load(source: &dyn Source, config: Config) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
         let mut diags = Vec::new();
         let all = source.files().map_err(|e| {
-            vec![Diagnostic::error(".", Pos::FILE, format!("cannot list the docs folder: {e}"))]
+            vec![Diagnostic::error(
+                ".",
+                Pos::FILE,
+                format!("cannot list the docs folder: {e}"),
+            )]
         })?;
         if !all.iter().any(|f| f == MANIFEST_FILE) {
             return Err(vec![
@@ -77,10 +81,10 @@ impl Site {
                     None => errors.push(missing_file(route, path, "path", route.path_pos, &files)),
                 }
             }
-            if let Some(icon) = &route.icon_path {
-                if !files.contains(icon) {
-                    errors.push(missing_file(route, icon, "icon_path", route.icon_pos, &files));
-                }
+            if let Some(icon) = &route.icon_path
+                && !files.contains(icon)
+            {
+                errors.push(missing_file(route, icon, "icon_path", route.icon_pos, &files));
             }
         }
         if !errors.is_empty() {
@@ -97,14 +101,22 @@ impl Site {
         let mut reading_order = Vec::new();
         let mut order_index = vec![None; pages.len()];
         for route in &manifest.routes {
-            if let Some(&i) = route.path.as_ref().and_then(|p| by_path.get(p)) {
-                if order_index[i].is_none() {
-                    order_index[i] = Some(reading_order.len());
-                    reading_order.push(i);
-                }
+            if let Some(&i) = route.path.as_ref().and_then(|p| by_path.get(p))
+                && order_index[i].is_none()
+            {
+                order_index[i] = Some(reading_order.len());
+                reading_order.push(i);
             }
         }
-        let site = Site { config, manifest, pages, by_path, files, reading_order, order_index };
+        let site = Site {
+            config,
+            manifest,
+            pages,
+            by_path,
+            files,
+            reading_order,
+            order_index,
+        };
         Ok((site, diags))
     }
 
@@ -120,7 +132,9 @@ impl Site {
 
     /// The pages before and after this one in manifest order.
     pub fn neighbours(&self, page: usize) -> (Option<usize>, Option<usize>) {
-        let Some(pos) = self.order_index[page] else { return (None, None) };
+        let Some(pos) = self.order_index[page] else {
+            return (None, None);
+        };
         let prev = pos.checked_sub(1).map(|p| self.reading_order[p]);
         let next = self.reading_order.get(pos + 1).copied();
         (prev, next)
@@ -128,7 +142,9 @@ impl Site {
 
     /// The manifest children of the page's primary route, for `<children></children>`.
     pub fn children_of(&self, page: usize) -> Vec<ChildLink> {
-        let Some(route) = self.pages[page].primary_route() else { return Vec::new() };
+        let Some(route) = self.pages[page].primary_route() else {
+            return Vec::new();
+        };
         self.manifest.routes[route]
             .children
             .iter()
@@ -179,7 +195,11 @@ fn assign_urls(md: Vec<String>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
     let mut by_url: HashMap<String, Vec<usize>> = HashMap::new();
     let mut pages: Vec<Page> = md
         .into_iter()
-        .map(|path| Page { url: paths::page_url(&path), path, routes: Vec::new() })
+        .map(|path| Page {
+            url: paths::page_url(&path),
+            path,
+            routes: Vec::new(),
+        })
         .collect();
     for (i, p) in pages.iter().enumerate() {
         by_url.entry(p.url.clone()).or_default().push(i);
@@ -194,8 +214,15 @@ fn assign_urls(md: Vec<String>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
             let stem = path.rsplit_once('.').map_or(path.as_str(), |(s, _)| s);
             pages[i].url = format!("{stem}.html");
             diags.push(
-                Diagnostic::warning(&path, Pos::FILE, format!("`{winner}` has the same URL; this page is published as `{}`", pages[i].url))
-                    .with_help("rename one of the two files"),
+                Diagnostic::warning(
+                    &path,
+                    Pos::FILE,
+                    format!(
+                        "`{winner}` has the same URL; this page is published as `{}`",
+                        pages[i].url
+                    ),
+                )
+                .with_help("rename one of the two files"),
             );
         }
     }
@@ -203,11 +230,18 @@ fn assign_urls(md: Vec<String>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
 }
 
 fn missing_file(route: &manifest::Route, path: &str, key: &str, pos: Pos, files: &HashSet<String>) -> Diagnostic {
-    let what = if key == "path" && files.contains(path) { "is not a markdown file" } else { "does not exist" };
+    let what = if key == "path" && files.contains(path) {
+        "is not a markdown file"
+    } else {
+        "does not exist"
+    };
     Diagnostic::error(
         MANIFEST_FILE,
         pos,
-        format!("route `{}` (\"{}\") {key} points to `{path}`, which {what}", route.json_path, route.title),
+        format!(
+            "route `{}` (\"{}\") {key} points to `{path}`, which {what}",
+            route.json_path, route.title
+        ),
     )
     .with_help("paths are relative to the folder of manifest.json; fix the path or add the file")
 }
@@ -230,10 +264,15 @@ mod tests {
     #[test]
     fn missing_route_file_names_route_and_position() {
         let dir = tree(&[
-            ("manifest.json", "{\"routes\": [\n  {\"title\": \"Home\", \"path\": \"README.md\", \"children\": [\n    {\"title\": \"Gone\", \"path\": \"./gone.md\"}]}]}"),
+            (
+                "manifest.json",
+                "{\"routes\": [\n  {\"title\": \"Home\", \"path\": \"README.md\", \"children\": [\n    {\"title\": \"Gone\", \"path\": \"./gone.md\"}]}]}",
+            ),
             ("README.md", "# Home"),
         ]);
-        let errs = Site::load(&DirSource::new(dir.path()), Config::default()).err().unwrap();
+        let errs = Site::load(&DirSource::new(dir.path()), Config::default())
+            .err()
+            .unwrap();
         let msgs: Vec<String> = errs.iter().map(|d| d.to_string()).collect();
         assert_eq!(
             msgs[0].lines().next().unwrap(),
@@ -244,7 +283,10 @@ mod tests {
     #[test]
     fn urls_order_orphans_and_clashes() {
         let dir = tree(&[
-            ("manifest.json", r#"{"routes": [{"title": "Home", "path": "./README.md", "children": [{"title": "B", "path": "b.md"}, {"title": "A", "path": "a/index.md"}, {"title": "B again", "path": "b.md"}]}]}"#),
+            (
+                "manifest.json",
+                r#"{"routes": [{"title": "Home", "path": "./README.md", "children": [{"title": "B", "path": "b.md"}, {"title": "A", "path": "a/index.md"}, {"title": "B again", "path": "b.md"}]}]}"#,
+            ),
             ("README.md", "# Home"),
             ("a/index.md", "# A"),
             ("a/README.md", "# A readme"),
@@ -253,19 +295,45 @@ mod tests {
         ]);
         let (site, warnings) = Site::load(&DirSource::new(dir.path()), Config::default()).unwrap();
         let urls: Vec<(&str, &str)> = site.pages.iter().map(|p| (p.path.as_str(), p.url.as_str())).collect();
-        assert_eq!(urls, [("README.md", ""), ("a/README.md", "a/README.html"), ("a/index.md", "a/"), ("b.md", "b/")]);
+        assert_eq!(
+            urls,
+            [
+                ("README.md", ""),
+                ("a/README.md", "a/README.html"),
+                ("a/index.md", "a/"),
+                ("b.md", "b/")
+            ]
+        );
         let w: Vec<String> = warnings.iter().map(|d| d.to_string()).collect();
         assert_eq!(w.len(), 2, "{w:?}");
-        assert!(w[0].starts_with("a/README.md: warning: `a/index.md` has the same URL"), "{}", w[0]);
-        assert!(w[1].starts_with("a/README.md: warning: page is not listed in manifest.json (orphan)"), "{}", w[1]);
+        assert!(
+            w[0].starts_with("a/README.md: warning: `a/index.md` has the same URL"),
+            "{}",
+            w[0]
+        );
+        assert!(
+            w[1].starts_with("a/README.md: warning: page is not listed in manifest.json (orphan)"),
+            "{}",
+            w[1]
+        );
         let b = site.page_index("b.md").unwrap();
         assert_eq!(site.pages[b].routes, [1, 3]);
-        let order: Vec<&str> = site.reading_order.iter().map(|&i| site.pages[i].path.as_str()).collect();
+        let order: Vec<&str> = site
+            .reading_order
+            .iter()
+            .map(|&i| site.pages[i].path.as_str())
+            .collect();
         assert_eq!(order, ["README.md", "b.md", "a/index.md"]);
-        assert_eq!(site.neighbours(b), (site.page_index("README.md"), site.page_index("a/index.md")));
+        assert_eq!(
+            site.neighbours(b),
+            (site.page_index("README.md"), site.page_index("a/index.md"))
+        );
         assert!(site.has_file("img/x.png"));
         let kids = site.children_of(site.page_index("README.md").unwrap());
-        assert_eq!(kids.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(), ["B", "A", "B again"]);
+        assert_eq!(
+            kids.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(),
+            ["B", "A", "B again"]
+        );
         assert_eq!(kids[1].url.as_deref(), Some("a/"));
     }
 }

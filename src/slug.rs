@@ -54,10 +54,16 @@ mod tests {
 
     #[test]
     fn github_rules() {
-        assert_eq!(slugify("Endpoint/base URL for OpenAI-compatible providers"), "endpointbase-url-for-openai-compatible-providers");
+        assert_eq!(
+            slugify("Endpoint/base URL for OpenAI-compatible providers"),
+            "endpointbase-url-for-openai-compatible-providers"
+        );
         assert_eq!(slugify("SKILL.md format"), "skillmd-format");
         assert_eq!(slugify("What it is and isn't"), "what-it-is-and-isnt");
-        assert_eq!(slugify("7. Replace pause/resume with interrupt"), "7-replace-pauseresume-with-interrupt");
+        assert_eq!(
+            slugify("7. Replace pause/resume with interrupt"),
+            "7-replace-pauseresume-with-interrupt"
+        );
         assert_eq!(slugify("User API keys (BYOK)"), "user-api-keys-byok");
         assert_eq!(slugify("snake_case and  two  spaces"), "snake_case-and--two--spaces");
         assert_eq!(slugify("Ünïcödé — dash ✅"), "ünïcödé--dash-");

@@ -21,7 +21,10 @@ pub struct DirSource {
 
 impl DirSource {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        DirSource { root: root.into(), skip: Vec::new() }
+        DirSource {
+            root: root.into(),
+            skip: Vec::new(),
+        }
     }
 
     /// Also skips `dir` (typically the output folder) if it is inside the root.
@@ -40,21 +43,25 @@ impl DirSource {
 impl Source for DirSource {
     fn files(&self) -> io::Result<Vec<String>> {
         let mut out = Vec::new();
-        let walker = walkdir::WalkDir::new(&self.root).follow_links(true).into_iter().filter_entry(|e| {
-            if e.depth() == 0 {
-                return true;
-            }
-            let name = e.file_name().to_string_lossy();
-            if name.starts_with('.') || name == "node_modules" {
-                return false;
-            }
-            if !self.skip.is_empty() && e.file_type().is_dir() {
-                if let Ok(abs) = e.path().canonicalize() {
+        let walker = walkdir::WalkDir::new(&self.root)
+            .follow_links(true)
+            .into_iter()
+            .filter_entry(|e| {
+                if e.depth() == 0 {
+                    return true;
+                }
+                let name = e.file_name().to_string_lossy();
+                if name.starts_with('.') || name == "node_modules" {
+                    return false;
+                }
+                if !self.skip.is_empty()
+                    && e.file_type().is_dir()
+                    && let Ok(abs) = e.path().canonicalize()
+                {
                     return !self.skip.contains(&abs);
                 }
-            }
-            true
-        });
+                true
+            });
         for entry in walker {
             let entry = entry.map_err(io::Error::other)?;
             if !entry.file_type().is_file() {
@@ -86,7 +93,14 @@ mod tests {
     fn lists_files_skipping_hidden_and_output() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for f in ["a.md", "sub/b.md", ".git/config", "sub/.hidden.md", "site/index.html", "node_modules/x.js"] {
+        for f in [
+            "a.md",
+            "sub/b.md",
+            ".git/config",
+            "sub/.hidden.md",
+            "site/index.html",
+            "node_modules/x.js",
+        ] {
             let p = root.join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "x").unwrap();

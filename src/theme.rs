@@ -51,9 +51,10 @@ impl Theme {
             return Err(Diagnostic::error(&shown, Pos::FILE, "theme folder does not exist")
                 .with_help("pass a folder holding templates/*.html and/or asset files"));
         }
-        for entry in walkdir::WalkDir::new(dir).into_iter().filter_entry(|e| {
-            e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
-        }) {
+        for entry in walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        {
             let entry = entry.map_err(|e| Diagnostic::error(&shown, Pos::FILE, format!("cannot read theme: {e}")))?;
             if !entry.file_type().is_file() {
                 continue;
@@ -78,7 +79,10 @@ impl Theme {
 
     /// The stylesheet, for pages that must stand alone (the 404 page).
     pub fn css(&self) -> &str {
-        self.assets.get("docsite.css").and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("")
+        self.assets
+            .get("docsite.css")
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
     }
 }
 

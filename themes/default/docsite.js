@@ -259,7 +259,8 @@
     });
   }
   // Make the target of location.hash visible if it sits in an inactive tab panel.
-  function revealHash() {
+  function revealHash(initial) {
+    var how = { block: "start", behavior: initial ? "instant" : "auto" };
     var target = byHash(location.hash);
     if (!target) return;
     var changed = false, el = target;
@@ -270,10 +271,19 @@
     }
     if (target.classList.contains("tab-heading") && target.closest(".tabs")) {
       // The heading is hidden: show the whole tab group, tab list included.
-      target.closest(".tabs").scrollIntoView();
+      target.closest(".tabs").scrollIntoView(how);
     } else if (changed) {
-      target.scrollIntoView();
+      target.scrollIntoView(how);
     }
+  }
+
+  /* ---- 5b. Tables: give long-text cells a readable minimum width (the table scrolls instead) ---- */
+  function initTables() {
+    $$(".doc-content td").forEach(function (td) {
+      var n = td.textContent.length;
+      if (n > 80) td.classList.add("cell-long");
+      else if (n > 40) td.classList.add("cell-medium");
+    });
   }
 
   /* ---- 6. Page state badges go under a content-supplied <h1> ---- */
@@ -341,7 +351,8 @@
   run(initSidebar);
   run(initCopy);
   run(initTabs);
-  run(revealHash);
+  run(initTables);
+  run(function () { revealHash(true); });
   run(initScrollSpy);
-  window.addEventListener("hashchange", function () { run(revealHash); });
+  window.addEventListener("hashchange", function () { run(function () { revealHash(false); }); });
 })();

@@ -1,0 +1,316 @@
+//! The `docsite build` command end to end: real binary, real files in temp folders.
+
+mod common;
+
+use common::{dangling_refs, docsite, fixture, site_files, stderr};
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let rel = e.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn builds_the_fixture_with_exact_warnings_and_summary() {
+    let out = tmp();
+    let site = out.path().join("site");
+    let o = docsite(&[
+        "build",
+        "--docs",
+        "tests/fixtures/acme",
+        "--out",
+        site.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().filter(|l| !l.starts_with("  help:")).collect();
+    let (summary, diags) = lines.split_last().unwrap();
+    assert_eq!(
+        diags,
+        [
+            "tests/fixtures/acme/guide/fuel.md:14:1: warning: broken image: `../images/diagram.png` points to `images/diagram.png`, which does not exist",
+            "tests/fixtures/acme/guide/launch.md:38:1: warning: broken link: `./checklist.md` points to `guide/checklist.md`, which does not exist",
+            "tests/fixtures/acme/guide/launch.md:38:53: warning: broken anchor: `#requirement` matches no heading on `guide/install.md`",
+            "tests/fixtures/acme/guide/launch.md:39:18: warning: link `../../LICENSE` leaves the docs folder",
+            "tests/fixtures/acme/ops/runbook.md: warning: page is not listed in manifest.json (orphan)",
+        ]
+    );
+    assert!(err.contains("help: did you mean `#requirements`?"));
+    assert!(
+        summary.starts_with("built 7 pages in ") && summary.ends_with(" ms, 5 warnings"),
+        "{summary}"
+    );
+
+    let files = site_files(&site);
+    for page in [
+        "index.html",
+        "guide/index.html",
+        "guide/install/index.html",
+        "guide/launch/index.html",
+        "guide/fuel/index.html",
+        "reference/cli/index.html",
+        "ops/runbook/index.html",
+        "404.html",
+        "_docsite/docsite.css",
+        "_docsite/docsite.js",
+        "images/logo.svg",
+        "images/icons/home.svg",
+    ] {
+        assert!(
+            files.contains_key(page),
+            "missing {page}; have {:?}",
+            files.keys().collect::<Vec<_>>()
+        );
+    }
+    assert!(!files.contains_key("sitemap.xml"), "no sitemap without a site URL");
+    // Every relative reference in the output lands somewhere, except the three the
+    // sources got wrong on purpose.
+    let dangling: Vec<String> = dangling_refs(&files)
+        .into_iter()
+        .map(|d| format!("{} -> {}", d.page, d.href))
+        .collect();
+    assert_eq!(
+        dangling,
+        [
+            "guide/fuel/index.html -> ../images/diagram.png",
+            "guide/launch/index.html -> ../../LICENSE",
+            "guide/launch/index.html -> ../../guide/install/#requirement",
+            "guide/launch/index.html -> ./checklist.md",
+        ]
+    );
+    // All internal URLs are relative: nothing starts with `/`.
+    for (path, bytes) in files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html") && p.as_str() != "404.html")
+    {
+        let html = String::from_utf8_lossy(bytes);
+        assert!(
+            !html.contains("href=\"/") && !html.contains("src=\"/"),
+            "absolute URL in {path}"
+        );
+    }
+}
+
+#[test]
+fn strict_build_fails_and_keeps_the_previous_site() {
+    let out = tmp();
+    let site = out.path().join("site");
+    let s = site.to_str().unwrap();
+    assert!(
+        docsite(&["build", "--docs", "tests/fixtures/acme", "--out", s])
+            .status
+            .success()
+    );
+    std::fs::write(site.join("marker.txt"), "previous build").unwrap();
+    let before = std::fs::read(site.join("index.html")).unwrap();
+
+    let o = docsite(&["build", "--docs", "tests/fixtures/acme", "--out", s, "--strict"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("guide/fuel.md:14:1: error: broken image"), "{err}");
+    assert!(err.contains("error: build failed with 5 errors, 0 warnings;"), "{err}");
+    assert!(
+        site.join("marker.txt").exists(),
+        "a failed build must not touch the old output"
+    );
+    assert_eq!(std::fs::read(site.join("index.html")).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, ["site"], "no staging folders are left behind");
+}
+
+#[test]
+fn broken_manifest_reports_position_and_keeps_output() {
+    let work = tmp();
+    let docs = work.path().join("docs");
+    copy_tree(&fixture("acme"), &docs);
+    let site = work.path().join("site");
+    let s = site.to_str().unwrap();
+    let d = docs.to_str().unwrap();
+    assert!(docsite(&["build", "--docs", d, "--out", s]).status.success());
+
+    std::fs::write(
+        docs.join("manifest.json"),
+        "{\n  \"routes\": [\n    {\"title\": \"A\" \"path\": \"README.md\"}\n  ]\n}\n",
+    )
+    .unwrap();
+    let o = docsite(&["build", "--docs", d, "--out", s]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with(&format!("{d}/manifest.json:3:18: error: invalid JSON")),
+        "{err}"
+    );
+    assert!(site.join("index.html").exists());
+
+    std::fs::write(
+        docs.join("manifest.json"),
+        r#"{"routes": [{"title": "A", "path": "./README.md", "children": [{"title": "Gone", "path": "./gone.md"}]}]}"#,
+    )
+    .unwrap();
+    let err = stderr(&docsite(&["build", "--docs", d, "--out", s]));
+    assert!(
+        err.contains("manifest.json:1:90: error: route `routes[0].children[0]` (\"Gone\") path points to `gone.md`, which does not exist"),
+        "{err}"
+    );
+}
+
+#[test]
+fn non_utf8_page_is_an_error_naming_the_file() {
+    let work = tmp();
+    let docs = work.path().join("docs");
+    copy_tree(&fixture("acme"), &docs);
+    std::fs::write(docs.join("guide/install.md"), b"# Install\n\nbad \xff byte\n").unwrap();
+    let o = docsite(&[
+        "build",
+        "--docs",
+        docs.to_str().unwrap(),
+        "--out",
+        work.path().join("site").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("guide/install.md:3:5: error: file is not valid UTF-8"),
+        "{err}"
+    );
+    assert!(!work.path().join("site").exists());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = docsite(&["build", "--docs", "no/such/folder", "--out", "/tmp/never"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("docs folder `no/such/folder` does not exist"));
+    let o = docsite(&["build", "--no-such-flag"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn config_file_and_flags_shape_the_site() {
+    let work = tmp();
+    let docs = work.path().join("docs");
+    copy_tree(&fixture("acme"), &docs);
+    std::fs::write(
+        docs.join("docsite.toml"),
+        "title = \"Acme Docs\"\nsite_url = \"https://docs.acme.dev/rockets\"\nrepo_url = \"https://forge.example/acme/acme/blob/main/docs\"\n",
+    )
+    .unwrap();
+    let site = work.path().join("site");
+    let o = docsite(&[
+        "build",
+        "--docs",
+        docs.to_str().unwrap(),
+        "--out",
+        site.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(site.join("guide/install/index.html")).unwrap();
+    assert!(page.contains("<title>Install · Acme Docs</title>"), "{page}");
+    assert!(page.contains("<link rel=\"canonical\" href=\"https://docs.acme.dev/rockets/guide/install/\">"));
+    assert!(page.contains("href=\"https://forge.example/acme/acme/edit/main/docs/guide/install.md\""));
+    let launch = std::fs::read_to_string(site.join("guide/launch/index.html")).unwrap();
+    assert!(
+        launch.contains("href=\"https://forge.example/acme/acme/blob/main/LICENSE\""),
+        "links leaving docs go to the forge"
+    );
+    let sitemap = std::fs::read_to_string(site.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://docs.acme.dev/rockets/guide/install/</loc>"));
+    assert_eq!(sitemap.matches("<url>").count(), 7);
+
+    // A flag beats the file.
+    let o = docsite(&[
+        "build",
+        "--docs",
+        docs.to_str().unwrap(),
+        "--out",
+        site.to_str().unwrap(),
+        "--title",
+        "Flag Title",
+    ]);
+    assert!(o.status.success());
+    let page = std::fs::read_to_string(site.join("guide/install/index.html")).unwrap();
+    assert!(page.contains("<title>Install · Flag Title</title>"));
+
+    std::fs::write(docs.join("docsite.toml"), "title = \"x\"\nsite-url = 3\n").unwrap();
+    let o = docsite(&[
+        "build",
+        "--docs",
+        docs.to_str().unwrap(),
+        "--out",
+        site.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("docsite.toml:2:1: error: unknown field `site-url`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn theme_folder_overrides_templates_and_assets() {
+    let work = tmp();
+    let theme = work.path().join("theme");
+    std::fs::create_dir_all(theme.join("templates")).unwrap();
+    std::fs::write(
+        theme.join("templates/page.html"),
+        "<main data-custom>{{ page.title }}|{{ site.assets }}|{{ page.content | safe }}</main>",
+    )
+    .unwrap();
+    std::fs::write(theme.join("docsite.css"), "/* custom */").unwrap();
+    std::fs::write(theme.join("extra.txt"), "added").unwrap();
+    let site = work.path().join("site");
+    let o = docsite(&[
+        "build",
+        "--docs",
+        "tests/fixtures/acme",
+        "--out",
+        site.to_str().unwrap(),
+        "--theme",
+        theme.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(site.join("reference/cli/index.html")).unwrap();
+    assert!(
+        page.starts_with("<main data-custom>CLI reference|../../_docsite/|<h1 id=\"cli-reference\">"),
+        "{page}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(site.join("_docsite/docsite.css")).unwrap(),
+        "/* custom */"
+    );
+    assert_eq!(
+        std::fs::read_to_string(site.join("_docsite/extra.txt")).unwrap(),
+        "added"
+    );
+    assert!(
+        site.join("_docsite/docsite.js").exists(),
+        "files not overridden come from the built-in theme"
+    );
+
+    std::fs::write(theme.join("templates/page.html"), "{{ page.title | no_such_filter }}").unwrap();
+    let o = docsite(&[
+        "build",
+        "--docs",
+        "tests/fixtures/acme",
+        "--out",
+        site.to_str().unwrap(),
+        "--theme",
+        theme.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no_such_filter"), "{}", stderr(&o));
+}

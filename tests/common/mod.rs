@@ -1,0 +1,148 @@
+//! Helpers shared by the integration tests: running the real binary, locating fixtures and
+//! the shared corpus, and crawling a built site's relative links.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures").join(name)
+}
+
+/// Runs `docsite ARGS` from the repository root.
+pub fn docsite(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_docsite"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run docsite")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The real Coder docs corpus, from `DOCSITE_CORPUS` or the shared folder beside the
+/// checkout. Missing corpus: the test fails under CI and is skipped elsewhere.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("DOCSITE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/corpus/coder-docs/docs"));
+    if dir.join("manifest.json").is_file() {
+        return Some(dir);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("corpus not found at {} (set DOCSITE_CORPUS)", dir.display());
+    }
+    eprintln!("skipping: corpus not found at {}", dir.display());
+    None
+}
+
+/// Every file of a built site, by `/`-separated relative path.
+pub fn site_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for e in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
+        if e.file_type().is_file() {
+            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            out.insert(rel, std::fs::read(e.path()).unwrap());
+        }
+    }
+    out
+}
+
+static REF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"(?:href|src)="([^"]*)""#).unwrap());
+static ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"\sid="([^"]*)""#).unwrap());
+
+/// A relative reference in a built page that does not land on a file (or, with a
+/// `#fragment` into a page, on an element id).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Dangling {
+    pub page: String,
+    pub href: String,
+}
+
+/// Resolves every relative `href`/`src` of every HTML page like a browser would from a
+/// static host, and returns those that point nowhere.
+pub fn dangling_refs(site: &BTreeMap<String, Vec<u8>>) -> Vec<Dangling> {
+    let ids: BTreeMap<&str, HashSet<String>> = site
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .map(|(p, b)| {
+            let html = String::from_utf8_lossy(b);
+            (p.as_str(), ID.captures_iter(&html).map(|c| c[1].to_string()).collect())
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (page, bytes) in site
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html") && p.as_str() != "404.html")
+    {
+        let html = String::from_utf8_lossy(bytes);
+        let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
+        for cap in REF.captures_iter(&html) {
+            let href = cap[1].replace("&amp;", "&");
+            if href.is_empty() || href.contains(':') || href.starts_with("//") {
+                continue;
+            }
+            let (path, fragment) = match href.split_once('#') {
+                Some((p, f)) => (p, Some(f)),
+                None => (href.as_str(), None),
+            };
+            let path = path.split('?').next().unwrap_or("");
+            let target = if path.is_empty() {
+                page.clone()
+            } else {
+                resolve(dir, path)
+            };
+            let ok = match site.contains_key(&target) {
+                true => match fragment {
+                    Some(f) if !f.is_empty() && target.ends_with(".html") => {
+                        let f = percent_encoding::percent_decode_str(f).decode_utf8_lossy();
+                        ids.get(target.as_str()).is_some_and(|set| set.contains(f.as_ref()))
+                    }
+                    _ => true,
+                },
+                false => false,
+            };
+            if !ok {
+                out.push(Dangling {
+                    page: page.clone(),
+                    href: href.clone(),
+                });
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn resolve(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<String> = dir.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()),
+        }
+    }
+    let mut path = parts.join("/");
+    if rel.ends_with('/') || rel == "." || rel == ".." || rel.ends_with("/.") || rel.ends_with("/..") {
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str("index.html");
+    }
+    path
+}
