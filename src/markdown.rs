@@ -329,7 +329,9 @@ impl<'a, 'i> Renderer<'a, 'i> {
         }
         for span in spans {
             let s = span.as_str();
-            if span.kind().is_none() {
+            // GFM links only URLs with a scheme or a `www.` prefix: `Node.js` stays text.
+            let is_url = span.kind().is_some() && (paths::is_external(s) || s.starts_with("www."));
+            if !is_url {
                 self.out.push(Event::Text(s.to_string().into()));
             } else {
                 let href = if paths::is_external(s) {

@@ -314,3 +314,14 @@ fn theme_folder_overrides_templates_and_assets() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no_such_filter"), "{}", stderr(&o));
 }
+
+#[test]
+fn our_own_docs_build_cleanly_in_strict_mode() {
+    let work = tmp();
+    let site = work.path().join("site");
+    let o = docsite(&["build", "--docs", "docs", "--out", site.to_str().unwrap(), "--strict"]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.ends_with(" ms, 0 warnings\n"), "{err}");
+    assert!(site.join("index.html").exists());
+}

@@ -251,6 +251,11 @@ fn bare_urls_are_autolinked_but_not_inside_links_or_code() {
     assert!(out.contains("<a href=\"https://x.dev\">https://x.dev</a>"));
     assert_eq!(out.matches("<a ").count(), 2, "{out}");
     assert!(out.contains("<code>https://no.link</code>"));
+    let out = html("Install Node.js, edit manifest.json, or visit www.example.com.\n");
+    assert_eq!(
+        out.trim(),
+        "<p>Install Node.js, edit manifest.json, or visit <a href=\"https://www.example.com\">www.example.com</a>.</p>"
+    );
 }
 
 #[test]

@@ -1,0 +1,194 @@
+//! What a person sees: a corpus page in a real headless Chromium (Debian's `chromium`),
+//! in light and dark mode. A probe page loads the built page in a same-origin iframe and
+//! reads computed styles: the sidebar is visible with the current page marked, code is
+//! coloured, and a callout is styled. Screenshots are kept in
+//! `target/browser-screenshots/` for people to look at.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{corpus, docsite, stderr};
+
+const PAGE: &str = "/ai-coder/ai-gateway/standalone/";
+
+/// The probe: loads `?page=` in an iframe after setting the stored theme, then reports
+/// what the page looks like as JSON in `#probe-result`.
+const PROBE: &str = r#"<!doctype html><html><head><style>body{margin:0}iframe{border:0;width:1280px;height:900px}</style></head><body>
+<pre id="probe-result">pending</pre>
+<script>
+const q = new URLSearchParams(location.search);
+localStorage.setItem("docsite-theme", q.get("theme"));
+const frame = document.createElement("iframe");
+frame.src = q.get("page");
+frame.onload = () => {
+  const d = frame.contentDocument, w = frame.contentWindow;
+  const style = (el) => el ? w.getComputedStyle(el) : null;
+  const lum = (c) => { const m = c.match(/\d+(\.\d+)?/g).map(Number); return (0.2126*m[0] + 0.7152*m[1] + 0.0722*m[2]) / 255; };
+  const visible = (el) => { if (!el) return false; const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && style(el).visibility !== "hidden" && style(el).display !== "none"; };
+  const nav = d.querySelector("nav.site-nav");
+  const current = d.querySelector('nav.site-nav [aria-current="page"]');
+  const code = d.querySelector("pre.hl code");
+  const codeColor = style(code) && style(code).color;
+  const tokens = [...d.querySelectorAll("pre.hl code span[class*='hl-']")];
+  const coloured = tokens.filter((s) => style(s).color !== codeColor).length;
+  const bg = (el) => el ? style(el).backgroundColor : "rgba(0, 0, 0, 0)";
+  const callout = d.querySelector(".callout-note");
+  const icon = callout && callout.querySelector(".callout-icon");
+  const cs = style(callout);
+  const bodyBg = style(d.body).backgroundColor;
+  const result = {
+    theme: d.documentElement.getAttribute("data-theme"),
+    navVisible: visible(nav) && nav.getBoundingClientRect().width > 150,
+    navItems: nav ? nav.querySelectorAll("a").length : 0,
+    currentMarked: !!current && [current, current.closest(".nav-row"), current.closest("li")].some((el) => bg(el) !== "rgba(0, 0, 0, 0)"),
+    codeTokens: tokens.length,
+    codeColoured: coloured,
+    calloutStyled: !!cs && cs.backgroundColor !== bodyBg && cs.borderLeftWidth !== "0px",
+    calloutIconVisible: visible(icon),
+    calloutLabel: callout ? callout.querySelector(".callout-title").textContent.trim() : null,
+    bodyLuminance: lum(bodyBg),
+    textLuminance: lum(style(d.body).color),
+    horizontalOverflow: d.documentElement.scrollWidth > w.innerWidth + 1,
+  };
+  document.getElementById("probe-result").textContent = JSON.stringify(result);
+};
+document.body.appendChild(frame);
+</script></body></html>"#;
+
+fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("DOCSITE_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "/usr/bin/chromium".into());
+    if path.exists() {
+        return Some(path);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "chromium not found at {} (install Debian's chromium or set DOCSITE_CHROMIUM)",
+            path.display()
+        );
+    }
+    eprintln!("skipping: no chromium at {}", path.display());
+    None
+}
+
+/// Serves `root` on 127.0.0.1 (port 0) from a background thread, plus the probe page.
+fn serve(root: PathBuf) -> String {
+    let server = tiny_http::Server::http("127.0.0.1:0").expect("bind");
+    let addr = server.server_addr().to_ip().expect("ip address");
+    std::thread::spawn(move || {
+        for req in server.incoming_requests() {
+            let url = req.url().split('?').next().unwrap_or("/").to_string();
+            let (body, ctype) = if url == "/__probe.html" {
+                (Some(PROBE.as_bytes().to_vec()), "text/html; charset=utf-8")
+            } else {
+                let mut rel = percent_encoding::percent_decode_str(&url)
+                    .decode_utf8_lossy()
+                    .trim_start_matches('/')
+                    .to_string();
+                if rel.is_empty() || rel.ends_with('/') {
+                    rel.push_str("index.html");
+                }
+                let ctype = match Path::new(&rel).extension().and_then(|e| e.to_str()) {
+                    Some("html") => "text/html; charset=utf-8",
+                    Some("css") => "text/css",
+                    Some("js") => "text/javascript",
+                    Some("svg") => "image/svg+xml",
+                    _ => "application/octet-stream",
+                };
+                let safe = !rel.split('/').any(|s| s == "..");
+                (safe.then(|| std::fs::read(root.join(&rel)).ok()).flatten(), ctype)
+            };
+            let resp = match body {
+                Some(b) => tiny_http::Response::from_data(b)
+                    .with_header(tiny_http::Header::from_bytes("Content-Type", ctype).expect("header")),
+                None => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
+            };
+            let _ = req.respond(resp);
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn chrome(bin: &Path, args: &[&str]) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--window-size=1280,900",
+            "--virtual-time-budget=4000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .output()
+        .expect("run chromium");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn corpus_page_looks_right_in_light_and_dark_mode() {
+    let (Some(docs), Some(bin)) = (corpus(), chromium()) else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let site = work.path().join("site");
+    let o = docsite(&[
+        "build",
+        "--docs",
+        docs.to_str().unwrap(),
+        "--out",
+        site.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let base = serve(site);
+    let shots = common::root().join("target/browser-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    for theme in ["light", "dark"] {
+        let probe = format!("{base}/__probe.html?theme={theme}&page={PAGE}");
+        let dom = chrome(&bin, &["--dump-dom", &probe]);
+        let json = dom
+            .split("<pre id=\"probe-result\">")
+            .nth(1)
+            .and_then(|s| s.split("</pre>").next())
+            .unwrap_or_else(|| panic!("no probe result in DOM:\n{dom}"));
+        let r: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
+        assert_eq!(r["theme"], theme, "{r}");
+        assert_eq!(r["navVisible"], true, "sidebar visible: {r}");
+        assert!(r["navItems"].as_u64().unwrap() > 10, "{r}");
+        assert_eq!(r["currentMarked"], true, "current page highlighted: {r}");
+        let tokens = r["codeTokens"].as_u64().unwrap();
+        assert!(
+            tokens > 10 && r["codeColoured"].as_u64().unwrap() * 4 > tokens,
+            "code is coloured: {r}"
+        );
+        assert_eq!(r["calloutStyled"], true, "{r}");
+        assert_eq!(r["calloutIconVisible"], true, "{r}");
+        assert_eq!(r["calloutLabel"], "Note", "{r}");
+        assert_eq!(r["horizontalOverflow"], false, "{r}");
+        let (bg, text) = (
+            r["bodyLuminance"].as_f64().unwrap(),
+            r["textLuminance"].as_f64().unwrap(),
+        );
+        match theme {
+            "light" => assert!(bg > 0.9 && text < 0.3, "light page: {r}"),
+            _ => assert!(bg < 0.2 && text > 0.7, "dark page: {r}"),
+        }
+        let shot = shots.join(format!("standalone-{theme}.png"));
+        chrome(&bin, &[&format!("--screenshot={}", shot.display()), &probe]);
+        let png = std::fs::read(&shot).expect("screenshot written");
+        assert!(
+            png.starts_with(b"\x89PNG") && png.len() > 20_000,
+            "screenshot of {theme} looks empty"
+        );
+    }
+}
