@@ -67,12 +67,15 @@ pub fn build(
     out: &dyn Output,
     opts: &BuildOptions,
 ) -> Result<BuildReport, Vec<Diagnostic>> {
-    let theme = Theme::load(config.theme_dir.as_deref()).map_err(|d| vec![d])?;
-    let renderer = Renderer::new(&theme).map_err(|d| vec![d])?;
-    let ((site, mut diags), highlighter) = match rayon::join(|| Site::load(source, config), Highlighter::new) {
-        (Ok(loaded), h) => (loaded, h),
-        (Err(d), _) => return Err(sorted(d)),
+    // Loading the syntax set is the biggest start-up cost: overlap it with the rest.
+    let prepare = || -> Result<_, Vec<Diagnostic>> {
+        let theme = Theme::load(config.theme_dir.as_deref()).map_err(|d| vec![d])?;
+        let renderer = Renderer::new(&theme).map_err(|d| vec![d])?;
+        let (site, diags) = Site::load(source, config).map_err(sorted)?;
+        Ok((theme, renderer, site, diags))
     };
+    let (prepared, highlighter) = rayon::join(prepare, Highlighter::new);
+    let (theme, renderer, site, mut diags) = prepared?;
 
     let results: Vec<Result<(PageFacts, Vec<Diagnostic>), Diagnostic>> = (0..site.pages.len())
         .into_par_iter()

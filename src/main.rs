@@ -93,6 +93,14 @@ fn run_build(args: BuildArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    if out_contains_docs(&args.out, &args.docs) {
+        eprintln!(
+            "error: the output folder `{}` contains the docs folder `{}`; a build replaces its output folder as a whole\n  help: pick an output folder outside the docs, such as `site`",
+            args.out.display(),
+            args.docs.display()
+        );
+        return ExitCode::from(2);
+    }
     let staged = match Staged::new(&args.out) {
         Ok(s) => s,
         Err(e) => {
@@ -160,6 +168,34 @@ fn run_build(args: BuildArgs) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// True when replacing `out` would replace (or move) `docs` with it.
+fn out_contains_docs(out: &Path, docs: &Path) -> bool {
+    let absolute = |p: &Path| {
+        std::path::absolute(p)
+            .map(|a| normalize(&a))
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+    let docs = docs.canonicalize().unwrap_or_else(|_| absolute(docs));
+    // The output may not exist yet: resolve what does exist of it.
+    let out = out.canonicalize().unwrap_or_else(|_| absolute(out));
+    docs.starts_with(&out)
+}
+
+/// Removes `.` and `..` components without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Diagnostics name files relative to the docs folder; print them as the user would

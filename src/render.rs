@@ -16,6 +16,9 @@ use crate::theme::{ASSETS_DIR, Theme};
 pub struct Renderer {
     tera: Tera,
     inline_css: String,
+    /// Whether some template reads the `nav` tree (the default theme uses `nav_html`);
+    /// serializing the tree for every page costs as much as rendering it.
+    wants_nav_tree: bool,
 }
 
 #[derive(Serialize)]
@@ -82,9 +85,11 @@ impl Renderer {
                 ));
             }
         }
+        let wants_nav_tree = theme.templates.values().any(|t| uses_variable(t, "nav"));
         Ok(Renderer {
             tera,
             inline_css: theme.css().to_string(),
+            wants_nav_tree,
         })
     }
 
@@ -150,7 +155,13 @@ impl Renderer {
         let mut ctx = Context::new();
         ctx.insert("site", &self.site_ctx(site, url));
         ctx.insert("page", &ctx_page);
-        ctx.insert("nav", &nav(site, index));
+        let nav = nav(site, index);
+        let mut nav_html = String::with_capacity(4096);
+        nav_list(&mut nav_html, &nav, "dsnav", 0, false);
+        ctx.insert("nav_html", &nav_html);
+        if self.wants_nav_tree {
+            ctx.insert("nav", &nav);
+        }
         self.tera
             .render("page.html", &ctx)
             .map_err(|e| template_error("templates/page.html", &e))
@@ -181,6 +192,25 @@ impl Renderer {
             repo_url: site.config.repo_url.as_deref(),
         }
     }
+}
+
+/// Whether a Tera template mentions `name` inside a `{{ }}` or `{% %}` tag.
+fn uses_variable(template: &str, name: &str) -> bool {
+    static TAG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?s)\{[{%].*?[}%]\}").unwrap_or_else(|e| panic!("tag pattern: {e}"))
+    });
+    TAG.find_iter(template).any(|tag| {
+        let t = tag.as_str();
+        t.match_indices(name).any(|(i, _)| {
+            let word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+            let before = t[..i].chars().next_back().is_none_or(|c| !word(c));
+            let after = t[i + name.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            before && after
+        })
+    })
 }
 
 fn escape(s: &str) -> String {
@@ -255,6 +285,95 @@ impl<'a> NavCtx<'a, '_> {
     }
 }
 
+/// The sidebar as HTML: the same markup as the `nav_list` macro in `templates/macros.html`
+/// (a test keeps the two equal), written directly because Tera spends more time on the
+/// recursive macro than on all the rest of a page. Themes can still render `nav` themselves.
+fn nav_list(out: &mut String, items: &[NavItem], prefix: &str, depth: usize, collapsed: bool) {
+    use std::fmt::Write;
+    let e = crate::markdown::escape_html;
+    out.push_str("<ul class=\"nav-list");
+    if collapsed {
+        out.push_str(" is-collapsed");
+    }
+    out.push('"');
+    if depth > 0 {
+        let _ = write!(out, " id=\"{}\"", e(prefix));
+    }
+    out.push('>');
+    for (i, item) in items.iter().enumerate() {
+        let id = format!("{prefix}-{}", i + 1);
+        let expandable = !item.children.is_empty();
+        out.push_str("\n<li class=\"nav-item");
+        if item.current {
+            out.push_str(" is-current");
+        }
+        if item.has_children {
+            out.push_str(" has-children");
+        }
+        if item.open {
+            out.push_str(" is-open");
+        }
+        out.push_str("\"><div class=\"nav-row\">");
+        let icon = |out: &mut String| {
+            if let Some(icon) = &item.icon {
+                let _ = write!(
+                    out,
+                    "<img class=\"nav-icon\" src=\"{}\" alt=\"\" width=\"16\" height=\"16\">",
+                    e(icon)
+                );
+            }
+        };
+        let title = |out: &mut String| {
+            let _ = write!(out, "<span class=\"nav-title\">{}", e(item.title));
+            for s in &item.states {
+                let _ = write!(out, " <span class=\"badge badge-{}\">{}</span>", e(&s.slug), e(s.label));
+            }
+            out.push_str("</span>");
+        };
+        if let Some(url) = &item.url {
+            let _ = write!(out, "<a class=\"nav-link\" href=\"{}\"", e(url));
+            if item.current {
+                out.push_str(" aria-current=\"page\"");
+            }
+            out.push('>');
+            icon(out);
+            title(out);
+            if item.has_children && !expandable {
+                out.push_str("<span class=\"nav-chevron\" aria-hidden=\"true\"></span>");
+            }
+            out.push_str("</a>");
+            if expandable {
+                let _ = write!(
+                    out,
+                    "<button type=\"button\" class=\"nav-toggle\" data-nav-toggle aria-expanded=\"{}\" aria-controls=\"{id}\" aria-label=\"Toggle {}\"></button>",
+                    item.open,
+                    e(item.title)
+                );
+            }
+        } else if expandable {
+            let _ = write!(
+                out,
+                "<button type=\"button\" class=\"nav-link nav-section\" data-nav-toggle aria-expanded=\"{}\" aria-controls=\"{id}\">",
+                item.open
+            );
+            icon(out);
+            title(out);
+            out.push_str("<span class=\"nav-chevron\" aria-hidden=\"true\"></span></button>");
+        } else {
+            out.push_str("<span class=\"nav-link nav-section\">");
+            icon(out);
+            title(out);
+            out.push_str("</span>");
+        }
+        out.push_str("</div>");
+        if expandable {
+            nav_list(out, &item.children, &id, depth + 1, !item.open);
+        }
+        out.push_str("</li>");
+    }
+    out.push_str("\n</ul>");
+}
+
 fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
     // Tera puts the useful part (which variable, which line) in the error's sources.
     let mut msg = e.to_string();
@@ -266,4 +385,55 @@ fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
     }
     Diagnostic::error(file, Pos::FILE, msg)
         .with_help("fix the template, or remove it from the theme folder to use the built-in one")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::DirSource;
+
+    #[test]
+    fn detects_templates_that_read_the_nav_tree() {
+        assert!(uses_variable("{% for i in nav %}{% endfor %}", "nav"));
+        assert!(uses_variable("{{ m::nav_list(items=nav, depth=0) }}", "nav"));
+        assert!(!uses_variable(
+            "<nav class=\"x\">{{ nav_html | safe }}</nav>{# nav #}",
+            "nav"
+        ));
+        assert!(!uses_variable("{{ page.nav }}", "nav"));
+        assert!(
+            !Theme::embedded().templates.values().any(|t| uses_variable(t, "nav")),
+            "the default theme uses nav_html"
+        );
+    }
+
+    /// The Rust sidebar and the `nav_list` macro that themes may call must not drift apart.
+    #[test]
+    fn rust_sidebar_matches_the_nav_list_macro() {
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/acme");
+        let (site, _) = Site::load(&DirSource::new(fixture), crate::config::Config::default()).unwrap();
+        let theme = Theme::embedded();
+        let mut tera = Tera::default();
+        tera.set_escape_fn(escape);
+        tera.add_raw_template("macros.html", &theme.templates["macros.html"])
+            .unwrap();
+        tera.add_raw_template(
+            "t.html",
+            r#"{% import "macros.html" as m %}{{ m::nav_list(items=nav, prefix="dsnav", depth=0, collapsed=false) }}"#,
+        )
+        .unwrap();
+        for index in 0..site.pages.len() {
+            let items = nav(&site, index);
+            let mut html = String::new();
+            nav_list(&mut html, &items, "dsnav", 0, false);
+            let mut ctx = Context::new();
+            ctx.insert("nav", &items);
+            let from_macro = tera.render("t.html", &ctx).unwrap();
+            assert!(
+                html.contains("aria-current=\"page\"") || site.pages[index].routes.is_empty(),
+                "{html}"
+            );
+            assert_eq!(html, from_macro, "sidebar of {}", site.pages[index].path);
+        }
+    }
 }

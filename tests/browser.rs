@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{corpus, docsite, stderr};
+use common::{build, corpus, stderr};
 
 const PAGE: &str = "/ai-coder/ai-gateway/standalone/";
 
@@ -74,42 +74,69 @@ fn chromium() -> Option<PathBuf> {
     None
 }
 
-/// Serves `root` on 127.0.0.1 (port 0) from a background thread, plus the probe page.
+/// Serves `root` on 127.0.0.1 (port 0) from background threads, plus the probe page.
+///
+/// A thread per connection, on purpose: tiny_http 0.12 hands connections to a pool whose
+/// threads block on idle sockets, and Chrome opens several idle "preconnect" sockets, so a
+/// real request could wait minutes behind them (seen here: a 5-minute stall).
 fn serve(root: PathBuf) -> String {
-    let server = tiny_http::Server::http("127.0.0.1:0").expect("bind");
-    let addr = server.server_addr().to_ip().expect("ip address");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("address");
     std::thread::spawn(move || {
-        for req in server.incoming_requests() {
-            let url = req.url().split('?').next().unwrap_or("/").to_string();
-            let (body, ctype) = if url == "/__probe.html" {
-                (Some(PROBE.as_bytes().to_vec()), "text/html; charset=utf-8")
-            } else {
-                let mut rel = percent_encoding::percent_decode_str(&url)
-                    .decode_utf8_lossy()
-                    .trim_start_matches('/')
-                    .to_string();
-                if rel.is_empty() || rel.ends_with('/') {
-                    rel.push_str("index.html");
-                }
-                let ctype = match Path::new(&rel).extension().and_then(|e| e.to_str()) {
-                    Some("html") => "text/html; charset=utf-8",
-                    Some("css") => "text/css",
-                    Some("js") => "text/javascript",
-                    Some("svg") => "image/svg+xml",
-                    _ => "application/octet-stream",
-                };
-                let safe = !rel.split('/').any(|s| s == "..");
-                (safe.then(|| std::fs::read(root.join(&rel)).ok()).flatten(), ctype)
-            };
-            let resp = match body {
-                Some(b) => tiny_http::Response::from_data(b)
-                    .with_header(tiny_http::Header::from_bytes("Content-Type", ctype).expect("header")),
-                None => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
-            };
-            let _ = req.respond(resp);
+        for stream in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || answer(stream, &root));
         }
     });
     format!("http://{addr}")
+}
+
+/// Answers one GET on `stream` and closes it.
+fn answer(mut stream: std::net::TcpStream, root: &Path) {
+    use std::io::{BufRead, BufReader, Write};
+    let mut reader = BufReader::new(match stream.try_clone() {
+        Ok(s) => s,
+        Err(_) => return,
+    });
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    // Drain the headers.
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        line.clear();
+    }
+    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+    let url = target.split('?').next().unwrap_or("/");
+    let (status, body, ctype) = if url == "/__probe.html" {
+        ("200 OK", PROBE.as_bytes().to_vec(), "text/html; charset=utf-8")
+    } else {
+        let mut rel = percent_encoding::percent_decode_str(url)
+            .decode_utf8_lossy()
+            .trim_start_matches('/')
+            .to_string();
+        if rel.is_empty() || rel.ends_with('/') {
+            rel.push_str("index.html");
+        }
+        let ctype = match Path::new(&rel).extension().and_then(|e| e.to_str()) {
+            Some("html") => "text/html; charset=utf-8",
+            Some("css") => "text/css",
+            Some("js") => "text/javascript",
+            Some("svg") => "image/svg+xml",
+            _ => "application/octet-stream",
+        };
+        let safe = !rel.split('/').any(|s| s == "..");
+        match safe.then(|| std::fs::read(root.join(&rel)).ok()).flatten() {
+            Some(body) => ("200 OK", body, ctype),
+            None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+        }
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
 }
 
 fn chrome(bin: &Path, args: &[&str]) -> String {
@@ -141,13 +168,7 @@ fn corpus_page_looks_right_in_light_and_dark_mode() {
     };
     let work = tempfile::tempdir().unwrap();
     let site = work.path().join("site");
-    let o = docsite(&[
-        "build",
-        "--docs",
-        docs.to_str().unwrap(),
-        "--out",
-        site.to_str().unwrap(),
-    ]);
+    let o = build(docs.to_str().unwrap(), site.to_str().unwrap(), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let base = serve(site);
     let shots = common::root().join("target/browser-screenshots");
@@ -191,4 +212,26 @@ fn corpus_page_looks_right_in_light_and_dark_mode() {
             "screenshot of {theme} looks empty"
         );
     }
+}
+
+#[test]
+fn folder_links_work_when_opened_from_disk() {
+    let Some(bin) = chromium() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let site = work.path().join("site");
+    let o = build("tests/fixtures/acme", site.to_str().unwrap(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = format!("file://{}", site.join("guide/install/index.html").display());
+    let dom = chrome(&bin, &["--allow-file-access-from-files", "--dump-dom", &page]);
+    // On file:// a folder URL would show a directory listing: the script points it at index.html.
+    assert!(
+        dom.contains("href=\"../../reference/cli/index.html#acme-check\""),
+        "{dom}"
+    );
+    assert!(dom.contains("href=\"../../guide/index.html\""), "{dom}");
+    assert!(!dom.contains("href=\"../../guide/\""), "{dom}");
+    assert!(
+        dom.contains("href=\"#requirements\""),
+        "same-page anchors are left alone"
+    );
 }

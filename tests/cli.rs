@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{dangling_refs, docsite, fixture, site_files, stderr};
+use common::{build, dangling_refs, docsite, fixture, site_files, stderr};
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
@@ -24,13 +24,7 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
 fn builds_the_fixture_with_exact_warnings_and_summary() {
     let out = tmp();
     let site = out.path().join("site");
-    let o = docsite(&[
-        "build",
-        "--docs",
-        "tests/fixtures/acme",
-        "--out",
-        site.to_str().unwrap(),
-    ]);
+    let o = build("tests/fixtures/acme", site.to_str().unwrap(), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
     let lines: Vec<&str> = err.lines().filter(|l| !l.starts_with("  help:")).collect();
@@ -106,15 +100,11 @@ fn strict_build_fails_and_keeps_the_previous_site() {
     let out = tmp();
     let site = out.path().join("site");
     let s = site.to_str().unwrap();
-    assert!(
-        docsite(&["build", "--docs", "tests/fixtures/acme", "--out", s])
-            .status
-            .success()
-    );
+    assert!(build("tests/fixtures/acme", s, &[]).status.success());
     std::fs::write(site.join("marker.txt"), "previous build").unwrap();
     let before = std::fs::read(site.join("index.html")).unwrap();
 
-    let o = docsite(&["build", "--docs", "tests/fixtures/acme", "--out", s, "--strict"]);
+    let o = build("tests/fixtures/acme", s, &["--strict"]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.contains("guide/fuel.md:14:1: error: broken image"), "{err}");
@@ -139,14 +129,14 @@ fn broken_manifest_reports_position_and_keeps_output() {
     let site = work.path().join("site");
     let s = site.to_str().unwrap();
     let d = docs.to_str().unwrap();
-    assert!(docsite(&["build", "--docs", d, "--out", s]).status.success());
+    assert!(build(d, s, &[]).status.success());
 
     std::fs::write(
         docs.join("manifest.json"),
         "{\n  \"routes\": [\n    {\"title\": \"A\" \"path\": \"README.md\"}\n  ]\n}\n",
     )
     .unwrap();
-    let o = docsite(&["build", "--docs", d, "--out", s]);
+    let o = build(d, s, &[]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(
@@ -160,7 +150,7 @@ fn broken_manifest_reports_position_and_keeps_output() {
         r#"{"routes": [{"title": "A", "path": "./README.md", "children": [{"title": "Gone", "path": "./gone.md"}]}]}"#,
     )
     .unwrap();
-    let err = stderr(&docsite(&["build", "--docs", d, "--out", s]));
+    let err = stderr(&build(d, s, &[]));
     assert!(
         err.contains("manifest.json:1:90: error: route `routes[0].children[0]` (\"Gone\") path points to `gone.md`, which does not exist"),
         "{err}"
@@ -173,13 +163,7 @@ fn non_utf8_page_is_an_error_naming_the_file() {
     let docs = work.path().join("docs");
     copy_tree(&fixture("acme"), &docs);
     std::fs::write(docs.join("guide/install.md"), b"# Install\n\nbad \xff byte\n").unwrap();
-    let o = docsite(&[
-        "build",
-        "--docs",
-        docs.to_str().unwrap(),
-        "--out",
-        work.path().join("site").to_str().unwrap(),
-    ]);
+    let o = build(docs.to_str().unwrap(), work.path().join("site").to_str().unwrap(), &[]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(
@@ -191,7 +175,7 @@ fn non_utf8_page_is_an_error_naming_the_file() {
 
 #[test]
 fn usage_errors_exit_2() {
-    let o = docsite(&["build", "--docs", "no/such/folder", "--out", "/tmp/never"]);
+    let o = build("no/such/folder", "/tmp/never", &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("docs folder `no/such/folder` does not exist"));
     let o = docsite(&["build", "--no-such-flag"]);
@@ -209,13 +193,7 @@ fn config_file_and_flags_shape_the_site() {
     )
     .unwrap();
     let site = work.path().join("site");
-    let o = docsite(&[
-        "build",
-        "--docs",
-        docs.to_str().unwrap(),
-        "--out",
-        site.to_str().unwrap(),
-    ]);
+    let o = build(docs.to_str().unwrap(), site.to_str().unwrap(), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let page = std::fs::read_to_string(site.join("guide/install/index.html")).unwrap();
     assert!(page.contains("<title>Install · Acme Docs</title>"), "{page}");
@@ -231,27 +209,17 @@ fn config_file_and_flags_shape_the_site() {
     assert_eq!(sitemap.matches("<url>").count(), 7);
 
     // A flag beats the file.
-    let o = docsite(&[
-        "build",
-        "--docs",
+    let o = build(
         docs.to_str().unwrap(),
-        "--out",
         site.to_str().unwrap(),
-        "--title",
-        "Flag Title",
-    ]);
+        &["--title", "Flag Title"],
+    );
     assert!(o.status.success());
     let page = std::fs::read_to_string(site.join("guide/install/index.html")).unwrap();
     assert!(page.contains("<title>Install · Flag Title</title>"));
 
     std::fs::write(docs.join("docsite.toml"), "title = \"x\"\nsite-url = 3\n").unwrap();
-    let o = docsite(&[
-        "build",
-        "--docs",
-        docs.to_str().unwrap(),
-        "--out",
-        site.to_str().unwrap(),
-    ]);
+    let o = build(docs.to_str().unwrap(), site.to_str().unwrap(), &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("docsite.toml:2:1: error: unknown field `site-url`"),
@@ -273,15 +241,11 @@ fn theme_folder_overrides_templates_and_assets() {
     std::fs::write(theme.join("docsite.css"), "/* custom */").unwrap();
     std::fs::write(theme.join("extra.txt"), "added").unwrap();
     let site = work.path().join("site");
-    let o = docsite(&[
-        "build",
-        "--docs",
+    let o = build(
         "tests/fixtures/acme",
-        "--out",
         site.to_str().unwrap(),
-        "--theme",
-        theme.to_str().unwrap(),
-    ]);
+        &["--theme", theme.to_str().unwrap()],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let page = std::fs::read_to_string(site.join("reference/cli/index.html")).unwrap();
     assert!(
@@ -302,15 +266,11 @@ fn theme_folder_overrides_templates_and_assets() {
     );
 
     std::fs::write(theme.join("templates/page.html"), "{{ page.title | no_such_filter }}").unwrap();
-    let o = docsite(&[
-        "build",
-        "--docs",
+    let o = build(
         "tests/fixtures/acme",
-        "--out",
         site.to_str().unwrap(),
-        "--theme",
-        theme.to_str().unwrap(),
-    ]);
+        &["--theme", theme.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no_such_filter"), "{}", stderr(&o));
 }
@@ -319,9 +279,29 @@ fn theme_folder_overrides_templates_and_assets() {
 fn our_own_docs_build_cleanly_in_strict_mode() {
     let work = tmp();
     let site = work.path().join("site");
-    let o = docsite(&["build", "--docs", "docs", "--out", site.to_str().unwrap(), "--strict"]);
+    let o = build("docs", site.to_str().unwrap(), &["--strict"]);
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
     assert!(err.ends_with(" ms, 0 warnings\n"), "{err}");
     assert!(site.join("index.html").exists());
+}
+
+#[test]
+fn refuses_an_output_folder_that_holds_the_docs() {
+    let work = tmp();
+    let docs = work.path().join("docs");
+    copy_tree(&fixture("acme"), &docs);
+    for out in [work.path().to_path_buf(), docs.clone(), work.path().join("docs/..")] {
+        let o = build(docs.to_str().unwrap(), out.to_str().unwrap(), &[]);
+        assert_eq!(o.status.code(), Some(2), "{}", out.display());
+        assert!(stderr(&o).contains("contains the docs folder"), "{}", stderr(&o));
+    }
+    assert!(docs.join("manifest.json").exists());
+    // An output folder inside the docs folder is fine: it is skipped when reading.
+    let inside = docs.join("site");
+    let o = build(docs.to_str().unwrap(), inside.to_str().unwrap(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = build(docs.to_str().unwrap(), inside.to_str().unwrap(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!inside.join("site").exists(), "the previous output is not read as docs");
 }

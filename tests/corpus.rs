@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{corpus, dangling_refs, docsite, site_files, stderr};
+use common::{build, corpus, dangling_refs, site_files, stderr};
 use docsite::paths;
 
 /// The eight anchors that really do not resolve upstream (see the corpus README).
@@ -26,13 +26,7 @@ fn corpus_builds_with_everything_resolved() {
     let Some(docs) = corpus() else { return };
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("site");
-    let o = docsite(&[
-        "build",
-        "--docs",
-        docs.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = build(docs.to_str().unwrap(), out.to_str().unwrap(), &[]);
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
     assert!(err.lines().last().unwrap().starts_with("built 53 pages in "), "{err}");

@@ -27,6 +27,13 @@ pub fn docsite(args: &[&str]) -> Output {
         .expect("run docsite")
 }
 
+/// Runs `docsite build --docs DOCS --out OUT EXTRA…` from the repository root.
+pub fn build(docs: &str, out: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["build", "--docs", docs, "--out", out];
+    args.extend_from_slice(extra);
+    docsite(&args)
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }

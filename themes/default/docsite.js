@@ -119,7 +119,7 @@
         var expanded = btn.getAttribute("aria-expanded") === "true";
         btn.setAttribute("aria-expanded", String(!expanded));
         var list = doc.getElementById(btn.getAttribute("aria-controls"));
-        if (list) list.hidden = expanded;
+        if (list) { list.classList.remove("is-collapsed"); list.hidden = expanded; }
         return;
       }
       // a same-page link (e.g. "#section") does not unload the page: close the drawer
