@@ -233,6 +233,12 @@ fn write_extras(site: &Site, theme: &Theme, renderer: &Renderer, out: &dyn Outpu
     for (name, bytes) in &theme.assets {
         write(&format!("{ASSETS_DIR}/{name}"), bytes);
     }
+    if crate::render::nav_deferred(site) {
+        write(
+            &format!("{ASSETS_DIR}/nav.js"),
+            crate::render::nav_script(site).as_bytes(),
+        );
+    }
     let not_found = renderer.not_found(site);
     if let Ok(html) = &not_found {
         write("404.html", html.as_bytes());

@@ -57,6 +57,39 @@ struct StateCtx<'a> {
     slug: String,
 }
 
+/// Above this many top-level routes, pages carry only their own top-level branch and the
+/// full top-level list ships once, in `_docsite/nav.js`: otherwise every page would repeat
+/// the whole list and page size would grow with the site.
+pub const NAV_INLINE_ROOTS: usize = 40;
+
+/// Whether this site ships its top-level navigation in `_docsite/nav.js`.
+pub fn nav_deferred(site: &Site) -> bool {
+    site.manifest.roots.len() > NAV_INLINE_ROOTS
+}
+
+/// The script that holds the top-level navigation of a large site: an array of entries
+/// `{t: title, u: URL from the site root or null, i: icon or null, s: [[label, slug]],
+/// c: has children, k: children (only for entries without a page of their own)}`.
+pub fn nav_script(site: &Site) -> String {
+    fn entry(site: &Site, id: RouteId) -> serde_json::Value {
+        let r = &site.manifest.routes[id];
+        let url = site.route_url(id).map(paths::encode_path);
+        let mut e = serde_json::json!({
+            "t": r.title,
+            "u": url,
+            "i": r.icon_path.as_deref().map(paths::encode_path),
+            "s": r.states.iter().map(|s| [s.clone(), slugify(s)]).collect::<Vec<_>>(),
+            "c": !r.children.is_empty(),
+        });
+        if url.is_none() && !r.children.is_empty() {
+            e["k"] = r.children.iter().map(|&c| entry(site, c)).collect();
+        }
+        e
+    }
+    let entries: Vec<serde_json::Value> = site.manifest.roots.iter().map(|&r| entry(site, r)).collect();
+    format!("window.docsiteNav={};\n", serde_json::Value::Array(entries))
+}
+
 #[derive(Serialize)]
 struct NavItem<'a> {
     title: &'a str,
@@ -67,6 +100,9 @@ struct NavItem<'a> {
     open: bool,
     has_children: bool,
     children: Vec<NavItem<'a>>,
+    /// Position among the top-level routes, when the list is shipped in `nav.js`.
+    #[serde(skip)]
+    root_index: Option<usize>,
 }
 
 impl Renderer {
@@ -157,7 +193,8 @@ impl Renderer {
         ctx.insert("page", &ctx_page);
         let nav = nav(site, index);
         let mut nav_html = String::with_capacity(4096);
-        nav_list(&mut nav_html, &nav, "dsnav", 0, false);
+        let deferred = nav_deferred(site).then(|| format!("{}{ASSETS_DIR}/nav.js", paths::root_prefix(url)));
+        nav_list(&mut nav_html, &nav, "dsnav", 0, false, deferred.as_deref());
         ctx.insert("nav_html", &nav_html);
         if self.wants_nav_tree {
             ctx.insert("nav", &nav);
@@ -248,7 +285,19 @@ fn nav(site: &Site, index: usize) -> Vec<NavItem<'_>> {
         open: &open,
         current: &page.routes,
     };
-    ctx.items(&site.manifest.roots)
+    if !nav_deferred(site) {
+        return ctx.items(&site.manifest.roots);
+    }
+    // Only the page's own top-level branch; the script fills in the rest.
+    let mut items = Vec::new();
+    for (i, &root) in site.manifest.roots.iter().enumerate() {
+        if open[root] {
+            let mut item = ctx.items(&[root]).remove(0);
+            item.root_index = Some(i);
+            items.push(item);
+        }
+    }
+    items
 }
 
 struct NavCtx<'a, 'o> {
@@ -279,6 +328,7 @@ impl<'a> NavCtx<'a, '_> {
                     } else {
                         Vec::new()
                     },
+                    root_index: None,
                 }
             })
             .collect()
@@ -288,7 +338,10 @@ impl<'a> NavCtx<'a, '_> {
 /// The sidebar as HTML: the same markup as the `nav_list` macro in `templates/macros.html`
 /// (a test keeps the two equal), written directly because Tera spends more time on the
 /// recursive macro than on all the rest of a page. Themes can still render `nav` themselves.
-fn nav_list(out: &mut String, items: &[NavItem], prefix: &str, depth: usize, collapsed: bool) {
+///
+/// On a site whose top-level list ships in `nav.js`, `rest` is that script's URL: the root
+/// list names it and its items carry their top-level position, for the script to merge.
+fn nav_list(out: &mut String, items: &[NavItem], prefix: &str, depth: usize, collapsed: bool, rest: Option<&str>) {
     use std::fmt::Write;
     let e = crate::markdown::escape_html;
     out.push_str("<ul class=\"nav-list");
@@ -299,9 +352,13 @@ fn nav_list(out: &mut String, items: &[NavItem], prefix: &str, depth: usize, col
     if depth > 0 {
         let _ = write!(out, " id=\"{}\"", e(prefix));
     }
+    if let Some(rest) = rest {
+        let _ = write!(out, " data-nav-rest=\"{}\"", e(rest));
+    }
     out.push('>');
     for (i, item) in items.iter().enumerate() {
-        let id = format!("{prefix}-{}", i + 1);
+        // Ids follow manifest positions, so items nav.js adds around this one cannot clash.
+        let id = format!("{prefix}-{}", item.root_index.unwrap_or(i) + 1);
         let expandable = !item.children.is_empty();
         out.push_str("\n<li class=\"nav-item");
         if item.current {
@@ -313,7 +370,11 @@ fn nav_list(out: &mut String, items: &[NavItem], prefix: &str, depth: usize, col
         if item.open {
             out.push_str(" is-open");
         }
-        out.push_str("\"><div class=\"nav-row\">");
+        out.push('"');
+        if let Some(i) = item.root_index {
+            let _ = write!(out, " data-root=\"{i}\"");
+        }
+        out.push_str("><div class=\"nav-row\">");
         let icon = |out: &mut String| {
             if let Some(icon) = &item.icon {
                 let _ = write!(
@@ -367,7 +428,7 @@ fn nav_list(out: &mut String, items: &[NavItem], prefix: &str, depth: usize, col
         }
         out.push_str("</div>");
         if expandable {
-            nav_list(out, &item.children, &id, depth + 1, !item.open);
+            nav_list(out, &item.children, &id, depth + 1, !item.open, None);
         }
         out.push_str("</li>");
     }
@@ -425,7 +486,7 @@ mod tests {
         for index in 0..site.pages.len() {
             let items = nav(&site, index);
             let mut html = String::new();
-            nav_list(&mut html, &items, "dsnav", 0, false);
+            nav_list(&mut html, &items, "dsnav", 0, false, None);
             let mut ctx = Context::new();
             ctx.insert("nav", &items);
             let from_macro = tera.render("t.html", &ctx).unwrap();

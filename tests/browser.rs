@@ -235,3 +235,32 @@ fn folder_links_work_when_opened_from_disk() {
         "same-page anchors are left alone"
     );
 }
+
+#[test]
+fn a_wide_site_fills_its_sidebar_from_nav_js() {
+    let Some(bin) = chromium() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let docs = work.path().join("docs");
+    common::write_wide_site(&docs, 45);
+    let site = work.path().join("site");
+    let o = build(docs.to_str().unwrap(), site.to_str().unwrap(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let base = serve(site);
+    let dom = chrome(&bin, &["--dump-dom", &format!("{base}/s7/page/")]);
+    let nav = dom
+        .split("<nav class=\"site-nav\"")
+        .nth(1)
+        .and_then(|s| s.split("</nav>").next())
+        .expect("sidebar");
+    assert_eq!(nav.matches("class=\"nav-title\">Section ").count(), 45, "{nav}");
+    assert!(nav.contains("href=\"../../s8/\""), "{nav}");
+    assert!(
+        nav.contains("aria-current=\"page\""),
+        "the server-rendered branch is kept: {nav}"
+    );
+    assert!(
+        nav.contains("aria-controls=\"dsnav-45\""),
+        "a page-less section can be expanded: {nav}"
+    );
+    assert!(nav.contains("href=\"../../s45/page/\""), "{nav}");
+}

@@ -305,3 +305,64 @@ fn refuses_an_output_folder_that_holds_the_docs() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!inside.join("site").exists(), "the previous output is not read as docs");
 }
+
+#[test]
+fn a_wide_site_ships_its_top_level_nav_once() {
+    let work = tmp();
+    let docs = work.path().join("docs");
+    common::write_wide_site(&docs, 45);
+    let site = work.path().join("site");
+    let o = build(docs.to_str().unwrap(), site.to_str().unwrap(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(site.join("s7/page/index.html")).unwrap();
+    assert!(
+        page.contains("<ul class=\"nav-list\" data-nav-rest=\"../../_docsite/nav.js\">"),
+        "{page}"
+    );
+    assert_eq!(
+        page.matches("data-root=").count(),
+        1,
+        "only the page's own top-level branch"
+    );
+    assert!(
+        page.contains("<li class=\"nav-item has-children is-open\" data-root=\"6\">"),
+        "{page}"
+    );
+    let nav = page
+        .split("<nav class=\"site-nav\"")
+        .nth(1)
+        .unwrap()
+        .split("</nav>")
+        .next()
+        .unwrap();
+    assert!(!nav.contains("Section 8"), "other sections come from nav.js");
+    assert!(
+        nav.contains("aria-controls=\"dsnav-7\""),
+        "ids follow manifest positions: {nav}"
+    );
+    let script = std::fs::read_to_string(site.join("_docsite/nav.js")).unwrap();
+    let json = script
+        .strip_prefix("window.docsiteNav=")
+        .unwrap()
+        .trim_end()
+        .trim_end_matches(';');
+    let entries: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(entries.as_array().unwrap().len(), 45);
+    assert_eq!(
+        entries[0],
+        serde_json::json!({"t": "Section 1", "u": "s1/", "i": null, "s": [["beta", "beta"]], "c": true})
+    );
+    assert_eq!(entries[44]["u"], serde_json::Value::Null);
+    assert_eq!(entries[44]["k"][0]["u"], "s45/page/");
+
+    // A site with few sections keeps the whole list in every page and writes no script.
+    let small = work.path().join("small");
+    assert!(
+        build("tests/fixtures/acme", small.to_str().unwrap(), &[])
+            .status
+            .success()
+    );
+    assert!(!small.join("_docsite/nav.js").exists());
+    let page = std::fs::read_to_string(small.join("guide/install/index.html")).unwrap();
+    assert!(!page.contains("data-nav-rest"));
+}

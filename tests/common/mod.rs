@@ -153,3 +153,30 @@ fn resolve(dir: &str, rel: &str) -> String {
     }
     path
 }
+
+/// Writes a docs tree with `sections` top-level sections of two pages each (`sN/index.md`
+/// and `sN/page.md`); the last section has no page of its own.
+pub fn write_wide_site(dir: &Path, sections: usize) {
+    let mut routes = Vec::new();
+    for n in 1..=sections {
+        std::fs::create_dir_all(dir.join(format!("s{n}"))).unwrap();
+        std::fs::write(dir.join(format!("s{n}/index.md")), format!("# Section {n}\n\nIntro.\n")).unwrap();
+        std::fs::write(
+            dir.join(format!("s{n}/page.md")),
+            format!("# Page {n}\n\n## Details\n\nText.\n"),
+        )
+        .unwrap();
+        let child = serde_json::json!({"title": format!("Page {n}"), "path": format!("./s{n}/page.md")});
+        routes.push(if n == sections {
+            serde_json::json!({"title": format!("Section {n}"), "children": [child]})
+        } else {
+            serde_json::json!({"title": format!("Section {n}"), "path": format!("./s{n}/index.md"), "state": ["beta"], "children": [child]})
+        });
+    }
+    let manifest = serde_json::json!({"versions": ["main"], "routes": routes});
+    std::fs::write(
+        dir.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+}

@@ -20,9 +20,9 @@
   }
 
   /* ---- 1. file:// : folder links -> folder/index.html ---- */
-  function fixFileLinks() {
+  function fixFileLinks(ctx) {
     if (location.protocol !== "file:") return;
-    $$("a[href]").forEach(function (a) {
+    $$("a[href]", ctx).forEach(function (a) {
       var href = a.getAttribute("href");
       // leave schemes (http:, mailto:, ...), protocol-relative, absolute paths and pure #hash alone
       if (!href || /^([a-z][a-z0-9+.-]*:|\/|#)/i.test(href)) return;
@@ -132,6 +132,75 @@
       var s = sidebar.getBoundingClientRect(), c = current.getBoundingClientRect();
       if (c.top < s.top || c.bottom > s.bottom) sidebar.scrollTop += c.top - s.top - s.height / 3;
     }
+  }
+
+  /* ---- 3b. Large sites: the top-level list ships once, in _docsite/nav.js ---- */
+  // Each page carries only its own top-level branch (li[data-root]); the script holds
+  // every top-level entry, and the list is rebuilt in manifest order around that branch.
+  function initDeferredNav() {
+    var list = doc.querySelector(".site-nav > .nav-list[data-nav-rest]");
+    if (!list) return;
+    var src = list.getAttribute("data-nav-rest");
+    var prefix = src.replace(/_docsite\/nav\.js$/, "");
+    var script = doc.createElement("script");
+    script.src = src;
+    script.onload = function () { run(function () {
+      var entries = window.docsiteNav || [];
+      var kept = {};
+      $$(":scope > li[data-root]", list).forEach(function (li) { kept[li.getAttribute("data-root")] = li; });
+      var frag = doc.createDocumentFragment();
+      entries.forEach(function (entry, i) { frag.appendChild(kept[i] || navEntry(entry, prefix, "dsnav-" + (i + 1))); });
+      list.textContent = "";
+      list.appendChild(frag);
+      fixFileLinks(list);
+    }); };
+    doc.head.appendChild(script);
+  }
+  function navEntry(e, prefix, id) {
+    var li = doc.createElement("li");
+    li.className = "nav-item" + (e.c ? " has-children" : "");
+    var row = doc.createElement("div");
+    row.className = "nav-row";
+    var kids = e.k && e.k.length ? e.k : null;
+    var link = doc.createElement(e.u !== null ? "a" : kids ? "button" : "span");
+    link.className = e.u !== null ? "nav-link" : "nav-link nav-section";
+    if (e.u !== null) link.setAttribute("href", prefix + e.u);
+    if (kids) {
+      link.type = "button";
+      link.setAttribute("data-nav-toggle", "");
+      link.setAttribute("aria-expanded", "false");
+      link.setAttribute("aria-controls", id);
+    }
+    if (e.i) {
+      var img = doc.createElement("img");
+      img.className = "nav-icon"; img.src = prefix + e.i; img.alt = ""; img.width = 16; img.height = 16;
+      link.appendChild(img);
+    }
+    var title = doc.createElement("span");
+    title.className = "nav-title";
+    title.textContent = e.t;
+    (e.s || []).forEach(function (s) {
+      var b = doc.createElement("span");
+      b.className = "badge badge-" + s[1];
+      b.textContent = s[0];
+      title.appendChild(doc.createTextNode(" "));
+      title.appendChild(b);
+    });
+    link.appendChild(title);
+    if (e.c && (e.u !== null || kids)) {
+      var chev = doc.createElement("span");
+      chev.className = "nav-chevron"; chev.setAttribute("aria-hidden", "true");
+      link.appendChild(chev);
+    }
+    row.appendChild(link);
+    li.appendChild(row);
+    if (kids) {
+      var ul = doc.createElement("ul");
+      ul.className = "nav-list is-collapsed"; ul.id = id; ul.hidden = true;
+      kids.forEach(function (k, j) { ul.appendChild(navEntry(k, prefix, id + "-" + (j + 1))); });
+      li.appendChild(ul);
+    }
+    return li;
   }
 
   /* ---- 4. Copy buttons ---- */
@@ -345,7 +414,8 @@
   }
 
   function run(fn) { try { fn(); } catch (e) { if (window.console) console.error("docsite:", e); } }
-  run(fixFileLinks);
+  run(function () { fixFileLinks(doc); });
+  run(initDeferredNav);
   run(initTheme);
   run(placeStates);
   run(initSidebar);
