@@ -347,3 +347,35 @@ fn forge_urls_never_climb_above_the_host() {
     );
     assert_eq!(forge_url("https://h.dev/o", 5, "x"), "https://h.dev/x");
 }
+
+#[test]
+fn odd_input_never_panics() {
+    let inputs = [
+        "",
+        "---",
+        "---\n",
+        "---\ntitle: only front matter\n---",
+        "<div class=\"tabs\">\n\n### Unclosed\n\ntext",
+        "</div>\n\n</div>",
+        "- > [!NOTE]\n  > in a list\n\n  <children></children>",
+        "### Tab outside tabs\n\n<div class='tabs'>\n\n<div class=\"tabs\">\n\n### Nested\n\n</div>\n\n</div>",
+        "[x](<>) [y]() ![z](#) [w](../../../../../../../etc/passwd) [v](%zz.md) [u](a%2F..%2F..%2Fb.md)",
+        "<a href=\"\">e</a><img src><a href='unterminated>x</a><source src=\"../x.mp4\">",
+        "# \n## \n### {#}\n#### {#a} {#b}",
+        "```\nunterminated fence",
+        "| a |\n|---|\n| `|` | x |\n",
+        "\u{0}\u{1}\u{feff}text\r\nwith CRLF\r\n",
+        "[^1]\n\n[^1]: [^1]",
+        "<!-- unterminated comment\n\ntext",
+        "1. a\n   ```sh\n   echo\n   ```\n1) b",
+    ];
+    for text in inputs {
+        let page = render_at("a/b.md", "a/b/", text);
+        assert!(page.html.len() < 100 * (text.len() + 100), "{text:?}");
+    }
+    // Many headings with the same text stay unique.
+    let many = "## Same\n\n".repeat(500);
+    let page = render_at("a/b.md", "a/b/", &many);
+    let unique: std::collections::HashSet<_> = page.ids.iter().collect();
+    assert_eq!(unique.len(), 500);
+}
