@@ -115,7 +115,7 @@ pub fn build(
     let copy_errors: Vec<Diagnostic> = files
         .par_iter()
         .filter_map(|path| {
-            let r = source.read(path).and_then(|bytes| out.write(path, &bytes));
+            let r = source.read(path).and_then(|bytes| out.write(path, bytes));
             r.err()
                 .map(|e| Diagnostic::error(*path, Pos::FILE, format!("cannot copy file: {e}")))
         })
@@ -123,6 +123,13 @@ pub fn build(
     diags.extend(copy_errors);
 
     diags.extend(write_extras(&site, &theme, &renderer, out));
+    if let Err(e) = out.finish() {
+        diags.push(Diagnostic::error(
+            "(output)",
+            Pos::FILE,
+            format!("cannot write the site: {e}"),
+        ));
+    }
 
     if opts.strictness == Strictness::WarningsAreErrors {
         for d in diags.iter_mut().filter(|d| d.severity == Severity::Warning) {
@@ -162,7 +169,7 @@ fn build_page(
     };
     let rendered = markdown::render(&input, site, highlighter);
     let html = renderer.page(site, i, &rendered)?;
-    out.write(&paths::output_file(&page.url), html.as_bytes())
+    out.write(&paths::output_file(&page.url), html.into_bytes())
         .map_err(|e| Diagnostic::error(&page.path, Pos::FILE, format!("cannot write {}: {e}", page.url)))?;
     let facts = PageFacts {
         ids: rendered.ids.into_iter().collect(),
@@ -226,7 +233,7 @@ fn closest<'a>(wanted: &str, ids: &'a HashSet<String>) -> Option<&'a str> {
 fn write_extras(site: &Site, theme: &Theme, renderer: &Renderer, out: &dyn Output) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut write = |path: &str, data: &[u8]| {
-        if let Err(e) = out.write(path, data) {
+        if let Err(e) = out.write(path, data.to_vec()) {
             diags.push(Diagnostic::error(path, Pos::FILE, format!("cannot write: {e}")));
         }
     };

@@ -27,10 +27,13 @@ impl DirSource {
         }
     }
 
-    /// Also skips `dir` (typically the output folder) if it is inside the root.
+    /// Also skips `dir` (typically the output folder) if it is inside the root. It is kept
+    /// relative to the root, so the walk compares paths without asking the file system.
     pub fn skipping(mut self, dir: &Path) -> Self {
-        if let Ok(abs) = dir.canonicalize() {
-            self.skip.push(abs);
+        if let (Ok(abs), Ok(root)) = (dir.canonicalize(), self.root.canonicalize())
+            && let Ok(rel) = abs.strip_prefix(&root)
+        {
+            self.skip.push(rel.to_path_buf());
         }
         self
     }
@@ -54,11 +57,11 @@ impl Source for DirSource {
                 if name.starts_with('.') || name == "node_modules" {
                     return false;
                 }
-                if !self.skip.is_empty()
-                    && e.file_type().is_dir()
-                    && let Ok(abs) = e.path().canonicalize()
+                if e.file_type().is_dir()
+                    && let Ok(rel) = e.path().strip_prefix(&self.root)
+                    && self.skip.iter().any(|s| s == rel)
                 {
-                    return !self.skip.contains(&abs);
+                    return false;
                 }
                 true
             });

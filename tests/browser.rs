@@ -15,12 +15,13 @@ const PAGE: &str = "/ai-coder/ai-gateway/standalone/";
 
 /// The probe: loads `?page=` in an iframe after setting the stored theme, then reports
 /// what the page looks like as JSON in `#probe-result`.
-const PROBE: &str = r#"<!doctype html><html><head><style>body{margin:0}iframe{border:0;width:1280px;height:900px}</style></head><body>
+const PROBE: &str = r##"<!doctype html><html><head><style>body{margin:0}iframe{border:0;width:1280px;height:900px}</style></head><body>
 <pre id="probe-result">pending</pre>
 <script>
 const q = new URLSearchParams(location.search);
 localStorage.setItem("docsite-theme", q.get("theme"));
 const frame = document.createElement("iframe");
+if (q.get("width")) frame.style.width = q.get("width") + "px";
 frame.src = q.get("page");
 frame.onload = () => {
   const d = frame.contentDocument, w = frame.contentWindow;
@@ -51,11 +52,15 @@ frame.onload = () => {
     bodyLuminance: lum(bodyBg),
     textLuminance: lum(style(d.body).color),
     horizontalOverflow: d.documentElement.scrollWidth > w.innerWidth + 1,
+    copyButtons: d.querySelectorAll(".code-block button").length,
+    codeBlocks: d.querySelectorAll(".code-block").length,
+    sidebarShown: visible(d.querySelector("#docsite-sidebar")) && d.querySelector("#docsite-sidebar").getBoundingClientRect().right > 0,
+    menuButtonShown: visible(d.querySelector(".menu-button")),
   };
   document.getElementById("probe-result").textContent = JSON.stringify(result);
 };
 document.body.appendChild(frame);
-</script></body></html>"#;
+</script></body></html>"##;
 
 fn chromium() -> Option<PathBuf> {
     let path = std::env::var_os("DOCSITE_CHROMIUM")
@@ -139,6 +144,17 @@ fn answer(mut stream: std::net::TcpStream, root: &Path) {
     let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
 }
 
+/// Runs the probe page and returns what it measured.
+fn dump_probe(bin: &Path, probe: &str) -> serde_json::Value {
+    let dom = chrome(bin, &["--dump-dom", probe]);
+    let json = dom
+        .split("<pre id=\"probe-result\">")
+        .nth(1)
+        .and_then(|s| s.split("</pre>").next())
+        .unwrap_or_else(|| panic!("no probe result in DOM:\n{dom}"));
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"))
+}
+
 fn chrome(bin: &Path, args: &[&str]) -> String {
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(bin)
@@ -176,13 +192,7 @@ fn corpus_page_looks_right_in_light_and_dark_mode() {
 
     for theme in ["light", "dark"] {
         let probe = format!("{base}/__probe.html?theme={theme}&page={PAGE}");
-        let dom = chrome(&bin, &["--dump-dom", &probe]);
-        let json = dom
-            .split("<pre id=\"probe-result\">")
-            .nth(1)
-            .and_then(|s| s.split("</pre>").next())
-            .unwrap_or_else(|| panic!("no probe result in DOM:\n{dom}"));
-        let r: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
+        let r = dump_probe(&bin, &probe);
         assert_eq!(r["theme"], theme, "{r}");
         assert_eq!(r["navVisible"], true, "sidebar visible: {r}");
         assert!(r["navItems"].as_u64().unwrap() > 10, "{r}");
@@ -196,6 +206,11 @@ fn corpus_page_looks_right_in_light_and_dark_mode() {
         assert_eq!(r["calloutIconVisible"], true, "{r}");
         assert_eq!(r["calloutLabel"], "Note", "{r}");
         assert_eq!(r["horizontalOverflow"], false, "{r}");
+        assert_eq!(
+            r["copyButtons"], r["codeBlocks"],
+            "every code block has a copy button: {r}"
+        );
+        assert_eq!(r["menuButtonShown"], false, "no drawer button on a desktop: {r}");
         let (bg, text) = (
             r["bodyLuminance"].as_f64().unwrap(),
             r["textLuminance"].as_f64().unwrap(),
@@ -204,6 +219,12 @@ fn corpus_page_looks_right_in_light_and_dark_mode() {
             "light" => assert!(bg > 0.9 && text < 0.3, "light page: {r}"),
             _ => assert!(bg < 0.2 && text > 0.7, "dark page: {r}"),
         }
+        // At phone width the sidebar becomes a drawer behind the menu button, and nothing
+        // makes the page scroll sideways.
+        let phone = dump_probe(&bin, &format!("{probe}&width=390"));
+        assert_eq!(phone["horizontalOverflow"], false, "phone: {phone}");
+        assert_eq!(phone["menuButtonShown"], true, "phone: {phone}");
+        assert_eq!(phone["sidebarShown"], false, "phone: {phone}");
         let shot = shots.join(format!("standalone-{theme}.png"));
         chrome(&bin, &[&format!("--screenshot={}", shot.display()), &probe]);
         let png = std::fs::read(&shot).expect("screenshot written");
