@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diag::{Diagnostic, Pos, Severity};
+use crate::diag::{Diagnostic, Kind, Pos, Severity};
 use crate::highlight::Highlighter;
-use crate::markdown::{self, LinkRef, PageInput, Target};
+use crate::markdown::{self, LinkRef, Links, PageInput, Target};
 use crate::output::Output;
 use crate::paths;
 use crate::render::Renderer;
@@ -111,19 +111,23 @@ pub fn build(
             }
         }
     }
-    files.extend(site.manifest.routes.iter().filter_map(|r| r.icon_path.as_deref()));
+    // A missing icon is already reported by the site load.
+    let icons = site.manifest.routes.iter().filter_map(|r| r.icon_path.as_deref());
+    files.extend(icons.filter(|p| site.has_file(p)));
     let copy_errors: Vec<Diagnostic> = files
         .par_iter()
         .filter_map(|path| {
             let r = source.read(path).and_then(|bytes| out.write(path, &bytes));
             r.err()
-                .map(|e| Diagnostic::error(*path, Pos::FILE, format!("cannot copy file: {e}")))
+                .map(|e| Diagnostic::error(Kind::Other, *path, Pos::FILE, format!("cannot copy file: {e}")))
         })
         .collect();
     diags.extend(copy_errors);
 
     diags.extend(write_extras(&site, &theme, &renderer, out));
 
+    // Notes (a page listed twice) are for `check`; a build has nothing to say about them.
+    diags.retain(|d| d.severity != Severity::Note);
     if opts.strictness == Strictness::WarningsAreErrors {
         for d in diags.iter_mut().filter(|d| d.severity == Severity::Warning) {
             d.severity = Severity::Error;
@@ -151,7 +155,7 @@ fn build_page(
     let page = &site.pages[i];
     let bytes = source
         .read(&page.path)
-        .map_err(|e| Diagnostic::error(&page.path, Pos::FILE, format!("cannot read: {e}")))?;
+        .map_err(|e| Diagnostic::error(Kind::Other, &page.path, Pos::FILE, format!("cannot read: {e}")))?;
     let text = crate::diag::decode_utf8(&page.path, bytes)?;
     let children = site.children_of(i);
     let input = PageInput {
@@ -163,7 +167,14 @@ fn build_page(
     let rendered = markdown::render(&input, site, highlighter);
     let html = renderer.page(site, i, &rendered)?;
     out.write(&paths::output_file(&page.url), html.as_bytes())
-        .map_err(|e| Diagnostic::error(&page.path, Pos::FILE, format!("cannot write {}: {e}", page.url)))?;
+        .map_err(|e| {
+            Diagnostic::error(
+                Kind::Other,
+                &page.path,
+                Pos::FILE,
+                format!("cannot write {}: {e}", page.url),
+            )
+        })?;
     let facts = PageFacts {
         ids: rendered.ids.into_iter().collect(),
         links: rendered.links,
@@ -200,10 +211,12 @@ fn check_anchors(site: &Site, facts: &[Option<PageFacts>]) -> Vec<Diagnostic> {
                 format!("`{}`", site.pages[target].path)
             };
             let mut d = Diagnostic::warning(
+                Kind::BrokenAnchor,
                 &site.pages[i].path,
                 link.pos,
                 format!("broken anchor: `#{fragment}` matches no heading on {on}"),
-            );
+            )
+            .with_excerpt(&link.dest);
             if let Some(best) = closest(fragment, &target_facts.ids) {
                 d = d.with_help(format!("did you mean `#{best}`?"));
             }
@@ -227,7 +240,12 @@ fn write_extras(site: &Site, theme: &Theme, renderer: &Renderer, out: &dyn Outpu
     let mut diags = Vec::new();
     let mut write = |path: &str, data: &[u8]| {
         if let Err(e) = out.write(path, data) {
-            diags.push(Diagnostic::error(path, Pos::FILE, format!("cannot write: {e}")));
+            diags.push(Diagnostic::error(
+                Kind::Other,
+                path,
+                Pos::FILE,
+                format!("cannot write: {e}"),
+            ));
         }
     };
     for (name, bytes) in &theme.assets {
