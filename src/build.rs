@@ -1,6 +1,8 @@
 //! One full build: source → site model → pages rendered in parallel → output. Each page is
 //! read, rendered and written in one pass, so memory holds only the small facts the
-//! cross-page checks need (heading ids, links), never the whole site's HTML.
+//! cross-page checks need (heading ids, links), never the whole site's HTML. The page pass
+//! and the cross-page checks are shared with [`crate::check`], which runs them without
+//! templates, highlighting or output.
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
@@ -11,7 +13,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Kind, Pos, Severity};
 use crate::highlight::Highlighter;
-use crate::markdown::{self, LinkRef, Links, PageInput, Target};
+use crate::markdown::{self, LinkRef, Links, PageInput, RenderedPage, Target};
 use crate::output::Output;
 use crate::paths;
 use crate::render::Renderer;
@@ -53,9 +55,22 @@ impl BuildReport {
 }
 
 /// What a page leaves behind for the checks that look across pages.
-struct PageFacts {
-    ids: HashSet<String>,
-    links: Vec<LinkRef>,
+pub(crate) struct PageFacts {
+    pub ids: HashSet<String>,
+    pub links: Vec<LinkRef>,
+}
+
+/// One page's outcome: its facts and findings, or the error that stopped it.
+pub(crate) type PageResult = Result<(PageFacts, Vec<Diagnostic>), Diagnostic>;
+
+impl PageFacts {
+    fn of(rendered: RenderedPage) -> (PageFacts, Vec<Diagnostic>) {
+        let facts = PageFacts {
+            ids: rendered.ids.into_iter().collect(),
+            links: rendered.links,
+        };
+        (facts, rendered.diagnostics)
+    }
 }
 
 /// Builds the site from `source` into `out`. On failure returns every diagnostic, errors
@@ -77,7 +92,7 @@ pub fn build(
     let (prepared, highlighter) = rayon::join(prepare, Highlighter::new);
     let (theme, renderer, site, mut diags) = prepared?;
 
-    let results: Vec<Result<(PageFacts, Vec<Diagnostic>), Diagnostic>> = (0..site.pages.len())
+    let results: Vec<PageResult> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
             let r = build_page(source, &site, i, &highlighter, &renderer, out);
@@ -87,19 +102,7 @@ pub fn build(
             r
         })
         .collect();
-    let mut facts = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok((f, d)) => {
-                facts.push(Some(f));
-                diags.extend(d);
-            }
-            Err(d) => {
-                facts.push(None);
-                diags.push(d);
-            }
-        }
-    }
+    let facts = split_results(results, &mut diags);
     diags.extend(check_anchors(&site, &facts));
 
     // Files the pages reference, and the nav icons.
@@ -151,7 +154,34 @@ fn build_page(
     highlighter: &Highlighter,
     renderer: &Renderer,
     out: &dyn Output,
-) -> Result<(PageFacts, Vec<Diagnostic>), Diagnostic> {
+) -> PageResult {
+    let page = &site.pages[i];
+    let rendered = render_page(source, site, i, Some(highlighter))?;
+    let html = renderer.page(site, i, &rendered)?;
+    out.write(&paths::output_file(&page.url), html.as_bytes())
+        .map_err(|e| {
+            Diagnostic::error(
+                Kind::Other,
+                &page.path,
+                Pos::FILE,
+                format!("cannot write {}: {e}", page.url),
+            )
+        })?;
+    Ok(PageFacts::of(rendered))
+}
+
+/// Checks one page without building it: the markdown pass alone, code left unhighlighted.
+pub(crate) fn check_page(source: &dyn Source, site: &Site, i: usize) -> PageResult {
+    render_page(source, site, i, None).map(PageFacts::of)
+}
+
+/// Reads and renders one page's markdown: the part of the pipeline `build` and `check` share.
+fn render_page(
+    source: &dyn Source,
+    site: &Site,
+    i: usize,
+    highlighter: Option<&Highlighter>,
+) -> Result<RenderedPage, Diagnostic> {
     let page = &site.pages[i];
     let bytes = source
         .read(&page.path)
@@ -164,26 +194,30 @@ fn build_page(
         text: &text,
         children: &children,
     };
-    let rendered = markdown::render(&input, site, highlighter);
-    let html = renderer.page(site, i, &rendered)?;
-    out.write(&paths::output_file(&page.url), html.as_bytes())
-        .map_err(|e| {
-            Diagnostic::error(
-                Kind::Other,
-                &page.path,
-                Pos::FILE,
-                format!("cannot write {}: {e}", page.url),
-            )
-        })?;
-    let facts = PageFacts {
-        ids: rendered.ids.into_iter().collect(),
-        links: rendered.links,
-    };
-    Ok((facts, rendered.diagnostics))
+    Ok(markdown::render(&input, site, highlighter))
+}
+
+/// Splits the page results into each page's facts (`None` for a page that failed) and the
+/// findings, which go to `diags`.
+pub(crate) fn split_results(results: Vec<PageResult>, diags: &mut Vec<Diagnostic>) -> Vec<Option<PageFacts>> {
+    let mut facts = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok((f, d)) => {
+                facts.push(Some(f));
+                diags.extend(d);
+            }
+            Err(d) => {
+                facts.push(None);
+                diags.push(d);
+            }
+        }
+    }
+    facts
 }
 
 /// `#fragment` links must name an id on their target page.
-fn check_anchors(site: &Site, facts: &[Option<PageFacts>]) -> Vec<Diagnostic> {
+pub(crate) fn check_anchors(site: &Site, facts: &[Option<PageFacts>]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for (i, f) in facts.iter().enumerate() {
         let Some(f) = f else { continue };
@@ -227,7 +261,7 @@ fn check_anchors(site: &Site, facts: &[Option<PageFacts>]) -> Vec<Diagnostic> {
 }
 
 /// The most similar id, if any is reasonably close.
-fn closest<'a>(wanted: &str, ids: &'a HashSet<String>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(wanted: &str, ids: &'a HashSet<String>) -> Option<&'a str> {
     ids.iter()
         .map(|id| (strsim::normalized_damerau_levenshtein(wanted, id), id))
         .filter(|(score, _)| *score >= 0.6)
