@@ -104,6 +104,10 @@ pub fn build(
         .collect();
     let facts = split_results(results, &mut diags);
     diags.extend(check_anchors(&site, &facts));
+    let (redirects, redirect_diags) = crate::redirects::load(source, &site);
+    diags.extend(redirect_diags);
+    diags.extend(crate::redirects::check(&redirects, &site, &facts));
+    diags.extend(crate::redirects::write(&redirects, &site, out));
 
     // Files the pages reference, and the nav icons.
     let mut files: BTreeSet<&str> = BTreeSet::new();

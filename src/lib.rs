@@ -16,6 +16,7 @@ pub mod manifest;
 pub mod markdown;
 pub mod output;
 pub mod paths;
+pub mod redirects;
 pub mod render;
 pub mod report;
 pub mod site;
