@@ -1,6 +1,8 @@
 //! One full build: source → site model → pages rendered in parallel → output. Each page is
 //! read, rendered and written in one pass, so memory holds only the small facts the
-//! cross-page checks need (heading ids, links), never the whole site's HTML.
+//! cross-page checks need (heading ids, links), never the whole site's HTML. The page pass
+//! and the cross-page checks are shared with [`crate::check`], which runs them without
+//! templates, highlighting or output.
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
@@ -9,9 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diag::{Diagnostic, Pos, Severity};
+use crate::diag::{Diagnostic, Kind, Pos, Severity};
 use crate::highlight::Highlighter;
-use crate::markdown::{self, LinkRef, PageInput, Target};
+use crate::markdown::{self, LinkRef, Links, PageInput, RenderedPage, Target};
 use crate::output::Output;
 use crate::paths;
 use crate::render::Renderer;
@@ -53,9 +55,22 @@ impl BuildReport {
 }
 
 /// What a page leaves behind for the checks that look across pages.
-struct PageFacts {
-    ids: HashSet<String>,
-    links: Vec<LinkRef>,
+pub(crate) struct PageFacts {
+    pub ids: HashSet<String>,
+    pub links: Vec<LinkRef>,
+}
+
+/// One page's outcome: its facts and findings, or the error that stopped it.
+pub(crate) type PageResult = Result<(PageFacts, Vec<Diagnostic>), Diagnostic>;
+
+impl PageFacts {
+    fn of(rendered: RenderedPage) -> (PageFacts, Vec<Diagnostic>) {
+        let facts = PageFacts {
+            ids: rendered.ids.into_iter().collect(),
+            links: rendered.links,
+        };
+        (facts, rendered.diagnostics)
+    }
 }
 
 /// Builds the site from `source` into `out`. On failure returns every diagnostic, errors
@@ -77,7 +92,7 @@ pub fn build(
     let (prepared, highlighter) = rayon::join(prepare, Highlighter::new);
     let (theme, renderer, site, mut diags) = prepared?;
 
-    let results: Vec<Result<(PageFacts, Vec<Diagnostic>), Diagnostic>> = (0..site.pages.len())
+    let results: Vec<PageResult> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
             let r = build_page(source, &site, i, &highlighter, &renderer, out);
@@ -87,20 +102,12 @@ pub fn build(
             r
         })
         .collect();
-    let mut facts = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok((f, d)) => {
-                facts.push(Some(f));
-                diags.extend(d);
-            }
-            Err(d) => {
-                facts.push(None);
-                diags.push(d);
-            }
-        }
-    }
+    let facts = split_results(results, &mut diags);
     diags.extend(check_anchors(&site, &facts));
+    let (redirects, redirect_diags) = crate::redirects::load(source, &site);
+    diags.extend(redirect_diags);
+    diags.extend(crate::redirects::check(&redirects, &site, &facts));
+    diags.extend(crate::redirects::write(&redirects, &site, out));
 
     // Files the pages reference, and the nav icons.
     let mut files: BTreeSet<&str> = BTreeSet::new();
@@ -111,13 +118,15 @@ pub fn build(
             }
         }
     }
-    files.extend(site.manifest.routes.iter().filter_map(|r| r.icon_path.as_deref()));
+    // A missing icon is already reported by the site load.
+    let icons = site.manifest.routes.iter().filter_map(|r| r.icon_path.as_deref());
+    files.extend(icons.filter(|p| site.has_file(p)));
     let copy_errors: Vec<Diagnostic> = files
         .par_iter()
         .filter_map(|path| {
             let r = source.read(path).and_then(|bytes| out.write(path, bytes));
             r.err()
-                .map(|e| Diagnostic::error(*path, Pos::FILE, format!("cannot copy file: {e}")))
+                .map(|e| Diagnostic::error(Kind::Other, *path, Pos::FILE, format!("cannot copy file: {e}")))
         })
         .collect();
     diags.extend(copy_errors);
@@ -125,12 +134,15 @@ pub fn build(
     diags.extend(write_extras(&site, &theme, &renderer, out));
     if let Err(e) = out.finish() {
         diags.push(Diagnostic::error(
+            Kind::Other,
             "(output)",
             Pos::FILE,
             format!("cannot write the site: {e}"),
         ));
     }
 
+    // Notes (a page listed twice) are for `check`; a build has nothing to say about them.
+    diags.retain(|d| d.severity != Severity::Note);
     if opts.strictness == Strictness::WarningsAreErrors {
         for d in diags.iter_mut().filter(|d| d.severity == Severity::Warning) {
             d.severity = Severity::Error;
@@ -154,11 +166,38 @@ fn build_page(
     highlighter: &Highlighter,
     renderer: &Renderer,
     out: &dyn Output,
-) -> Result<(PageFacts, Vec<Diagnostic>), Diagnostic> {
+) -> PageResult {
+    let page = &site.pages[i];
+    let rendered = render_page(source, site, i, Some(highlighter))?;
+    let html = renderer.page(site, i, &rendered)?;
+    out.write(&paths::output_file(&page.url), html.into_bytes())
+        .map_err(|e| {
+            Diagnostic::error(
+                Kind::Other,
+                &page.path,
+                Pos::FILE,
+                format!("cannot write {}: {e}", page.url),
+            )
+        })?;
+    Ok(PageFacts::of(rendered))
+}
+
+/// Checks one page without building it: the markdown pass alone, code left unhighlighted.
+pub(crate) fn check_page(source: &dyn Source, site: &Site, i: usize) -> PageResult {
+    render_page(source, site, i, None).map(PageFacts::of)
+}
+
+/// Reads and renders one page's markdown: the part of the pipeline `build` and `check` share.
+fn render_page(
+    source: &dyn Source,
+    site: &Site,
+    i: usize,
+    highlighter: Option<&Highlighter>,
+) -> Result<RenderedPage, Diagnostic> {
     let page = &site.pages[i];
     let bytes = source
         .read(&page.path)
-        .map_err(|e| Diagnostic::error(&page.path, Pos::FILE, format!("cannot read: {e}")))?;
+        .map_err(|e| Diagnostic::error(Kind::Other, &page.path, Pos::FILE, format!("cannot read: {e}")))?;
     let text = crate::diag::decode_utf8(&page.path, bytes)?;
     let children = site.children_of(i);
     let input = PageInput {
@@ -167,19 +206,30 @@ fn build_page(
         text: &text,
         children: &children,
     };
-    let rendered = markdown::render(&input, site, highlighter);
-    let html = renderer.page(site, i, &rendered)?;
-    out.write(&paths::output_file(&page.url), html.into_bytes())
-        .map_err(|e| Diagnostic::error(&page.path, Pos::FILE, format!("cannot write {}: {e}", page.url)))?;
-    let facts = PageFacts {
-        ids: rendered.ids.into_iter().collect(),
-        links: rendered.links,
-    };
-    Ok((facts, rendered.diagnostics))
+    Ok(markdown::render(&input, site, highlighter))
+}
+
+/// Splits the page results into each page's facts (`None` for a page that failed) and the
+/// findings, which go to `diags`.
+pub(crate) fn split_results(results: Vec<PageResult>, diags: &mut Vec<Diagnostic>) -> Vec<Option<PageFacts>> {
+    let mut facts = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok((f, d)) => {
+                facts.push(Some(f));
+                diags.extend(d);
+            }
+            Err(d) => {
+                facts.push(None);
+                diags.push(d);
+            }
+        }
+    }
+    facts
 }
 
 /// `#fragment` links must name an id on their target page.
-fn check_anchors(site: &Site, facts: &[Option<PageFacts>]) -> Vec<Diagnostic> {
+pub(crate) fn check_anchors(site: &Site, facts: &[Option<PageFacts>]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for (i, f) in facts.iter().enumerate() {
         let Some(f) = f else { continue };
@@ -207,10 +257,12 @@ fn check_anchors(site: &Site, facts: &[Option<PageFacts>]) -> Vec<Diagnostic> {
                 format!("`{}`", site.pages[target].path)
             };
             let mut d = Diagnostic::warning(
+                Kind::BrokenAnchor,
                 &site.pages[i].path,
                 link.pos,
                 format!("broken anchor: `#{fragment}` matches no heading on {on}"),
-            );
+            )
+            .with_excerpt(&link.dest);
             if let Some(best) = closest(fragment, &target_facts.ids) {
                 d = d.with_help(format!("did you mean `#{best}`?"));
             }
@@ -221,7 +273,7 @@ fn check_anchors(site: &Site, facts: &[Option<PageFacts>]) -> Vec<Diagnostic> {
 }
 
 /// The most similar id, if any is reasonably close.
-fn closest<'a>(wanted: &str, ids: &'a HashSet<String>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(wanted: &str, ids: &'a HashSet<String>) -> Option<&'a str> {
     ids.iter()
         .map(|id| (strsim::normalized_damerau_levenshtein(wanted, id), id))
         .filter(|(score, _)| *score >= 0.6)
@@ -234,7 +286,12 @@ fn write_extras(site: &Site, theme: &Theme, renderer: &Renderer, out: &dyn Outpu
     let mut diags = Vec::new();
     let mut write = |path: &str, data: &[u8]| {
         if let Err(e) = out.write(path, data.to_vec()) {
-            diags.push(Diagnostic::error(path, Pos::FILE, format!("cannot write: {e}")));
+            diags.push(Diagnostic::error(
+                Kind::Other,
+                path,
+                Pos::FILE,
+                format!("cannot write: {e}"),
+            ));
         }
     };
     for (name, bytes) in &theme.assets {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::diag::{Diagnostic, LineIndex, Pos};
+use crate::diag::{Diagnostic, Kind, LineIndex, Pos};
 
 /// The name of the config file looked up beside `manifest.json`.
 pub const CONFIG_FILE: &str = "docsite.toml";
@@ -88,11 +88,11 @@ impl Config {
 fn read_file_config(path: &Path) -> Result<FileConfig, Diagnostic> {
     let shown = path.display().to_string();
     let text = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(&shown, Pos::FILE, format!("cannot read config file: {e}")))?;
+        .map_err(|e| Diagnostic::error(Kind::Other, &shown, Pos::FILE, format!("cannot read config file: {e}")))?;
     let text = crate::diag::decode_utf8(&shown, text)?;
     toml::from_str(&text).map_err(|e| {
         let pos = e.span().map_or(Pos::FILE, |s| LineIndex::new(&text).pos(s.start));
-        Diagnostic::error(&shown, pos, e.message().to_string())
+        Diagnostic::error(Kind::Other, &shown, pos, e.message().to_string())
             .with_help("valid keys are title, repo_url, site_url and theme")
     })
 }

@@ -22,37 +22,131 @@ impl fmt::Display for Severity {
     }
 }
 
+/// What a finding is about. Each kind has one documented meaning (`docs/reference/check.md`)
+/// and one severity under `docsite check` ([`Kind::check_severity`]); tools match on the
+/// kebab-case name, so names never change once released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A link to a page (or folder) that does not exist in the docs folder.
+    BrokenLink,
+    /// A `#fragment` that matches no id on its target page.
+    BrokenAnchor,
+    /// An image or other file that is referenced but missing.
+    MissingFile,
+    /// A link or image that climbs out of the docs folder.
+    LinkLeavesDocs,
+    /// A markdown page that no manifest route lists.
+    OrphanPage,
+    /// The same page listed by more than one route.
+    DuplicateRoute,
+    /// A manifest key docsite does not know.
+    UnknownKey,
+    /// A manifest `path` or `icon_path` that does not exist or leaves the docs folder.
+    MissingRouteFile,
+    /// A manifest that is not valid JSON or does not have the expected shape.
+    InvalidManifest,
+    /// Front matter that is not valid YAML.
+    InvalidFrontMatter,
+    /// Two files that want the same URL.
+    UrlClash,
+    /// A `redirects.json` entry whose target page or anchor does not exist.
+    RedirectTargetMissing,
+    /// A `redirects.json` key that is still an existing page.
+    RedirectShadowsPage,
+    /// A `redirects.json` that is not valid JSON or does not have the expected shape.
+    InvalidRedirects,
+    /// Anything else: unreadable files, invalid UTF-8, template and output errors.
+    Other,
+}
+
+impl Kind {
+    /// The kebab-case name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::BrokenLink => "broken-link",
+            Kind::BrokenAnchor => "broken-anchor",
+            Kind::MissingFile => "missing-file",
+            Kind::LinkLeavesDocs => "link-leaves-docs",
+            Kind::OrphanPage => "orphan-page",
+            Kind::DuplicateRoute => "duplicate-route",
+            Kind::UnknownKey => "unknown-key",
+            Kind::MissingRouteFile => "missing-route-file",
+            Kind::InvalidManifest => "invalid-manifest",
+            Kind::InvalidFrontMatter => "invalid-front-matter",
+            Kind::UrlClash => "url-clash",
+            Kind::RedirectTargetMissing => "redirect-target-missing",
+            Kind::RedirectShadowsPage => "redirect-shadows-page",
+            Kind::InvalidRedirects => "invalid-redirects",
+            Kind::Other => "other",
+        }
+    }
+
+    /// The severity `docsite check` gives this kind when the pipeline reported it as a
+    /// warning. `build` keeps such findings as warnings, so a site with a dead link still
+    /// builds; `check` is the gate, and a dead link is an error there.
+    pub fn check_severity(self) -> Option<Severity> {
+        match self {
+            Kind::BrokenLink | Kind::BrokenAnchor | Kind::MissingFile | Kind::RedirectTargetMissing => {
+                Some(Severity::Error)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One finding. `file` is relative to the docs folder (or a path as the user gave it for
 /// files outside it, such as a config file); `line` and `col` are 1-based, `col` counts
 /// characters. A position of 0 means "the whole file".
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
+    pub kind: Kind,
     pub file: String,
     pub line: usize,
     pub col: usize,
     pub message: String,
     pub help: Option<String>,
+    /// The offending text as written at `line:col` (a link destination), so a report can
+    /// underline all of it; `None` underlines the word that starts there.
+    pub excerpt: Option<String>,
 }
 
 impl Diagnostic {
-    pub fn new(severity: Severity, file: impl Into<String>, pos: Pos, message: impl Into<String>) -> Self {
+    pub fn new(severity: Severity, kind: Kind, file: impl Into<String>, pos: Pos, message: impl Into<String>) -> Self {
         Diagnostic {
             severity,
+            kind,
             file: file.into(),
             line: pos.line,
             col: pos.col,
             message: message.into(),
             help: None,
+            excerpt: None,
         }
     }
 
-    pub fn error(file: impl Into<String>, pos: Pos, message: impl Into<String>) -> Self {
-        Self::new(Severity::Error, file, pos, message)
+    pub fn error(kind: Kind, file: impl Into<String>, pos: Pos, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, kind, file, pos, message)
     }
 
-    pub fn warning(file: impl Into<String>, pos: Pos, message: impl Into<String>) -> Self {
-        Self::new(Severity::Warning, file, pos, message)
+    pub fn warning(kind: Kind, file: impl Into<String>, pos: Pos, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, kind, file, pos, message)
+    }
+
+    pub fn note(kind: Kind, file: impl Into<String>, pos: Pos, message: impl Into<String>) -> Self {
+        Self::new(Severity::Note, kind, file, pos, message)
+    }
+
+    pub fn with_excerpt(mut self, excerpt: impl Into<String>) -> Self {
+        self.excerpt = Some(excerpt.into());
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -148,6 +242,7 @@ pub fn decode_utf8(file: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
         let prefix = String::from_utf8_lossy(&bytes[..valid]);
         let pos = LineIndex::new(&prefix).pos(prefix.len());
         Diagnostic::error(
+            Kind::Other,
             file,
             pos,
             format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
@@ -181,7 +276,7 @@ mod tests {
 
     #[test]
     fn display_prefixes_docs_dir() {
-        let d = Diagnostic::warning("a/b.md", Pos::new(3, 7), "broken link").with_help("fix it");
+        let d = Diagnostic::warning(Kind::BrokenLink, "a/b.md", Pos::new(3, 7), "broken link").with_help("fix it");
         assert_eq!(
             d.display_with_prefix("docs/"),
             "docs/a/b.md:3:7: warning: broken link\n  help: fix it"

@@ -3,10 +3,12 @@
 //!
 //! Data flows one way: [`source`] (where files come from) → [`site`] (the model: manifest,
 //! pages, URLs; parallel markdown rendering through [`markdown`]) → [`render`] (templates and
-//! theme) → [`output`] (disk, or memory for a server). The `docsite` binary is a thin CLI
-//! over [`build::build`].
+//! theme) → [`output`] (disk, or memory for a server). [`check`] runs the same pipeline up
+//! to the rendered markdown and prints its findings through [`report`]. The `docsite`
+//! binary is a thin CLI over [`build::build`] and [`check::check`].
 
 pub mod build;
+pub mod check;
 pub mod config;
 pub mod diag;
 pub mod highlight;
@@ -14,7 +16,9 @@ pub mod manifest;
 pub mod markdown;
 pub mod output;
 pub mod paths;
+pub mod redirects;
 pub mod render;
+pub mod report;
 pub mod site;
 pub mod slug;
 pub mod source;

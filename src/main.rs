@@ -13,6 +13,7 @@ use docsite::build::{BuildOptions, Strictness, build};
 use docsite::config::{Config, Overrides};
 use docsite::diag::Diagnostic;
 use docsite::output::Staged;
+use docsite::report::{Colour, Format};
 use docsite::source::DirSource;
 
 #[derive(Parser)]
@@ -30,6 +31,24 @@ struct Cli {
 enum Command {
     /// Build the static site.
     Build(BuildArgs),
+    /// Check the docs for broken links, anchors, images, orphans and redirects; write nothing.
+    Check(CheckArgs),
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The docs folder (holds manifest.json).
+    #[arg(long, default_value = "docs", value_name = "DIR")]
+    docs: PathBuf,
+    /// How to print the findings.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Config file [default: DIR/docsite.toml if it exists].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Forge URL of the docs folder, e.g. https://github.com/o/r/blob/main/docs.
+    #[arg(long, value_name = "URL")]
+    repo_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -67,6 +86,66 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build(args) => run_build(args),
+        Command::Check(args) => run_check(args),
+    }
+}
+
+/// Exit code 2: docsite could not run.
+const CANNOT_RUN: u8 = 2;
+
+/// Loads the config and makes sure the docs folder exists, or says why not.
+fn load_config(docs: &Path, config: Option<&Path>, overrides: Overrides) -> Result<Config, ExitCode> {
+    let config = Config::load(docs, config, overrides).map_err(|d| {
+        eprintln!("{}", d.display_with_prefix(""));
+        ExitCode::from(CANNOT_RUN)
+    })?;
+    if !docs.is_dir() {
+        eprintln!(
+            "error: docs folder `{}` does not exist\n  help: pass the folder that holds manifest.json with --docs DIR",
+            docs.display()
+        );
+        return Err(ExitCode::from(CANNOT_RUN));
+    }
+    Ok(config)
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let overrides = Overrides {
+        repo_url: args.repo_url,
+        ..Overrides::default()
+    };
+    let config = match load_config(&args.docs, args.config.as_deref(), overrides) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let source = DirSource::new(&args.docs);
+    let report = match docsite::check::check(&source, config) {
+        Ok(r) => r,
+        Err(diags) => {
+            print_diagnostics(&diags, &display_prefix(&args.docs));
+            eprintln!("error: cannot check `{}`", args.docs.display());
+            return ExitCode::from(CANNOT_RUN);
+        }
+    };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let colour = if std::io::stdout().is_terminal() && !no_color {
+        Colour::Always
+    } else {
+        Colour::Never
+    };
+    let ctx = docsite::report::Context {
+        source: &source,
+        colour,
+        repo_prefix: docsite::report::repo_prefix(&args.docs),
+    };
+    let text = docsite::report::render(&report, args.format, &ctx);
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`docsite check | head`) is not an error of the check.
+    let _ = std::io::Write::write_all(&mut out, text.as_bytes());
+    if report.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
@@ -79,20 +158,10 @@ fn run_build(args: BuildArgs) -> ExitCode {
         site_url: args.site_url,
         theme: args.theme,
     };
-    let config = match Config::load(&args.docs, args.config.as_deref(), overrides) {
+    let config = match load_config(&args.docs, args.config.as_deref(), overrides) {
         Ok(c) => c,
-        Err(d) => {
-            eprintln!("{}", d.display_with_prefix(""));
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
-    if !args.docs.is_dir() {
-        eprintln!(
-            "error: docs folder `{}` does not exist\n  help: pass the folder that holds manifest.json with --docs DIR",
-            args.docs.display()
-        );
-        return ExitCode::from(2);
-    }
     if out_contains_docs(&args.out, &args.docs) {
         eprintln!(
             "error: the output folder `{}` contains the docs folder `{}`; a build replaces its output folder as a whole\n  help: pick an output folder outside the docs, such as `site`",

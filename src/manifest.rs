@@ -13,7 +13,7 @@ use jsonc_parser::ast::{Array, Object, ObjectProp, Value};
 use jsonc_parser::common::Ranged;
 use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
 
-use crate::diag::{Diagnostic, LineIndex, Pos};
+use crate::diag::{Diagnostic, Kind, LineIndex, Pos, Severity};
 use crate::paths;
 
 /// The file name, as diagnostics show it.
@@ -63,10 +63,10 @@ impl Manifest {
     }
 }
 
-/// Parses `text`. On success returns the manifest and its warnings (unknown keys); on
-/// failure every error found, so one run shows them all.
-pub fn parse(text: &str) -> Result<(Manifest, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let strict = ParseOptions {
+/// Plain JSON, as `encoding/json` and `JSON.parse` accept it: docs files are read by other
+/// tools too, so docsite accepts nothing they would reject.
+pub(crate) fn strict_json() -> ParseOptions {
+    ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
         allow_trailing_commas: false,
@@ -77,12 +77,24 @@ pub fn parse(text: &str) -> Result<(Manifest, Vec<Diagnostic>), Vec<Diagnostic>>
         allow_bare_decimal_point_numbers: false,
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
-    };
-    let parsed = parse_to_ast(text, &CollectOptions::default(), &strict).map_err(|e| {
+    }
+}
+
+/// Parses `text`. On success returns the manifest and its findings: unknown keys
+/// (warnings) and paths that leave the docs folder (errors that do not stop the load: the
+/// route just has no page). When the manifest is not valid JSON or not shaped like one,
+/// returns every such error found, so one run shows them all.
+pub fn parse(text: &str) -> Result<(Manifest, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let parsed = parse_to_ast(text, &CollectOptions::default(), &strict_json()).map_err(|e| {
         let pos = Pos::new(e.line_display(), e.column_display());
         vec![
-            Diagnostic::error(MANIFEST_FILE, pos, format!("invalid JSON: {}", e.kind()))
-                .with_help("manifest.json must be plain JSON (no comments or trailing commas)"),
+            Diagnostic::error(
+                Kind::InvalidManifest,
+                MANIFEST_FILE,
+                pos,
+                format!("invalid JSON: {}", e.kind()),
+            )
+            .with_help("manifest.json must be plain JSON (no comments or trailing commas)"),
         ]
     })?;
     let mut p = Parser {
@@ -94,12 +106,14 @@ pub fn parse(text: &str) -> Result<(Manifest, Vec<Diagnostic>), Vec<Diagnostic>>
         Some(Value::Object(root)) => p.root(&root),
         Some(other) => p.error(&other, "", "the manifest must be a JSON object with a `routes` array"),
         None => p.diags.push(Diagnostic::error(
+            Kind::InvalidManifest,
             MANIFEST_FILE,
             Pos::new(1, 1),
             "the manifest is empty",
         )),
     }
-    if p.diags.iter().any(|d| d.severity == crate::diag::Severity::Error) {
+    let fatal = |d: &Diagnostic| d.severity == Severity::Error && d.kind == Kind::InvalidManifest;
+    if p.diags.iter().any(fatal) {
         Err(p.diags)
     } else {
         Ok((p.manifest, p.diags))
@@ -124,7 +138,8 @@ impl Parser<'_> {
         } else {
             format!("`{json_path}`: {msg}")
         };
-        self.diags.push(Diagnostic::error(MANIFEST_FILE, pos, msg));
+        self.diags
+            .push(Diagnostic::error(Kind::InvalidManifest, MANIFEST_FILE, pos, msg));
     }
 
     fn unknown_key(&mut self, prop: &ObjectProp, json_path: &str, known: &str) {
@@ -136,8 +151,13 @@ impl Parser<'_> {
             format!(" in `{json_path}`")
         };
         self.diags.push(
-            Diagnostic::warning(MANIFEST_FILE, pos, format!("unknown key `{name}`{at} is ignored"))
-                .with_help(format!("known keys: {known}")),
+            Diagnostic::warning(
+                Kind::UnknownKey,
+                MANIFEST_FILE,
+                pos,
+                format!("unknown key `{name}`{at} is ignored"),
+            )
+            .with_help(format!("known keys: {known}")),
         );
     }
 
@@ -166,8 +186,13 @@ impl Parser<'_> {
         if !saw_routes {
             let pos = self.pos(obj);
             self.diags.push(
-                Diagnostic::error(MANIFEST_FILE, pos, "the manifest has no `routes` array")
-                    .with_help(r#"add "routes": [{"title": "Home", "path": "./README.md"}]"#),
+                Diagnostic::error(
+                    Kind::InvalidManifest,
+                    MANIFEST_FILE,
+                    pos,
+                    "the manifest has no `routes` array",
+                )
+                .with_help(r#"add "routes": [{"title": "Home", "path": "./README.md"}]"#),
             );
         }
     }
@@ -223,10 +248,15 @@ impl Parser<'_> {
                             }
                         }
                         Some(_) => self.error(&prop.value, &key_path, "is empty"),
-                        None => self.error(
-                            &prop.value,
-                            &key_path,
-                            &format!("`{raw}` points outside the docs folder; paths are relative to the folder of manifest.json"),
+                        None => self.diags.push(
+                            Diagnostic::error(
+                                Kind::MissingRouteFile,
+                                MANIFEST_FILE,
+                                pos,
+                                format!("`{key_path}`: `{raw}` points outside the docs folder"),
+                            )
+                            .with_excerpt(format!("\"{raw}\""))
+                            .with_help("paths are relative to the folder of manifest.json"),
                         ),
                     }
                 }
@@ -347,12 +377,13 @@ mod tests {
     }
 
     #[test]
-    fn path_leaving_docs_is_an_error() {
-        let e = errors(r#"{"routes": [{"title": "a", "path": "../secret.md"}]}"#);
-        assert!(
-            e[0].contains("`routes[0].path`: `../secret.md` points outside the docs folder"),
-            "{}",
-            e[0]
+    fn path_leaving_docs_is_an_error_that_does_not_stop_the_load() {
+        let (m, d) = parse(r#"{"routes": [{"title": "a", "path": "../secret.md"}]}"#).unwrap();
+        assert_eq!(m.routes[0].path, None);
+        assert_eq!(d[0].kind, Kind::MissingRouteFile);
+        assert_eq!(
+            d[0].to_string(),
+            "manifest.json:1:36: error: `routes[0].path`: `../secret.md` points outside the docs folder\n  help: paths are relative to the folder of manifest.json"
         );
     }
 

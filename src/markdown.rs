@@ -12,7 +12,7 @@ use pulldown_cmark::{
 };
 use regex::Regex;
 
-use crate::diag::{Diagnostic, LineIndex, Pos};
+use crate::diag::{Diagnostic, Kind, LineIndex, Pos};
 use crate::highlight::Highlighter;
 use crate::paths::{self, Resolved};
 use crate::slug::Slugger;
@@ -136,8 +136,9 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// Renders one page.
-pub fn render(input: &PageInput, links: &dyn Links, highlighter: &Highlighter) -> RenderedPage {
+/// Renders one page. Without a highlighter (`docsite check`, which discards the HTML) code
+/// blocks come out as plain escaped text, which skips the costliest part of rendering.
+pub fn render(input: &PageInput, links: &dyn Links, highlighter: Option<&Highlighter>) -> RenderedPage {
     let events: Vec<(Event, std::ops::Range<usize>)> =
         TextMergeWithOffset::new(Parser::new_ext(input.text, options()).into_offset_iter()).collect();
     let mut r = Renderer {
@@ -169,7 +170,7 @@ struct Tabs {
 struct Renderer<'a, 'i> {
     input: &'i PageInput<'i>,
     links: &'i dyn Links,
-    highlighter: &'i Highlighter,
+    highlighter: Option<&'i Highlighter>,
     idx: LineIndex<'a>,
     out: Vec<Event<'a>>,
     slugger: Slugger,
@@ -222,7 +223,11 @@ impl<'a, 'i> Renderer<'a, 'i> {
                         CodeBlockKind::Fenced(info) => fence_lang(info),
                         CodeBlockKind::Indented => "",
                     };
-                    self.out.push(Event::Html(self.highlighter.block(lang, &code).into()));
+                    let html = match self.highlighter {
+                        Some(h) => h.block(lang, &code),
+                        None => format!("<pre><code>{}</code></pre>\n", escape_html(&code)),
+                    };
+                    self.out.push(Event::Html(html.into()));
                 }
                 Event::Start(Tag::BlockQuote(Some(kind))) => {
                     let (class, label) = alert(kind);
@@ -371,6 +376,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
                 let pos = Pos::new(start + m.line().saturating_sub(1), m.col() + 1);
                 self.page.diagnostics.push(
                     Diagnostic::warning(
+                        Kind::InvalidFrontMatter,
                         self.input.path,
                         pos,
                         format!("front matter is not valid YAML: {}", e.info()),
@@ -560,27 +566,35 @@ impl<'a, 'i> Renderer<'a, 'i> {
         };
         match &target {
             Target::Missing { path } => {
-                let mut d = Diagnostic::warning(
+                // A link to `x.md` or to an extensionless path (a folder) wants a page; an
+                // image, or a link to `x.pdf`, wants a file.
+                let name = path.rsplit('/').next().unwrap_or(path);
+                let wants_page = kind == RefKind::Link && (paths::is_markdown(path) || !name.contains('.'));
+                let (kind, help) = if wants_page {
+                    (Kind::BrokenLink, "check the file name, or add the page")
+                } else {
+                    (Kind::MissingFile, "add the file to the docs folder, or fix the path")
+                };
+                let d = Diagnostic::warning(
+                    kind,
                     self.input.path,
                     pos,
                     format!("broken {what}: `{dest}` points to `{path}`, which does not exist"),
                 );
-                d = d.with_help(if paths::is_markdown(path) {
-                    "check the file name, or add the page"
-                } else {
-                    "add the file to the docs folder, or fix the path"
-                });
-                self.page.diagnostics.push(d);
+                self.page.diagnostics.push(d.with_help(help).with_excerpt(dest));
             }
             Target::Outside => {
                 let help = match self.links.repo_url() {
-                    Some(_) => "it is linked to the file on the forge (repo_url)".to_string(),
+                    Some(_) => format!("it links to the file on the forge instead: {href}"),
                     None => "set repo_url (or --repo-url) to link such files on the forge".to_string(),
                 };
-                self.page.diagnostics.push(
-                    Diagnostic::warning(self.input.path, pos, format!("{what} `{dest}` leaves the docs folder"))
-                        .with_help(help),
+                let d = Diagnostic::warning(
+                    Kind::LinkLeavesDocs,
+                    self.input.path,
+                    pos,
+                    format!("{what} `{dest}` leaves the docs folder"),
                 );
+                self.page.diagnostics.push(d.with_help(help).with_excerpt(dest));
             }
             _ => {}
         }

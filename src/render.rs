@@ -5,7 +5,7 @@
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::{Diagnostic, Kind, Pos};
 use crate::manifest::RouteId;
 use crate::markdown::{RenderedPage, TocEntry};
 use crate::paths;
@@ -115,6 +115,7 @@ impl Renderer {
         for required in ["page.html", "404.html"] {
             if !theme.templates.contains_key(required) {
                 return Err(Diagnostic::error(
+                    Kind::Other,
                     format!("templates/{required}"),
                     Pos::FILE,
                     "template is missing",
@@ -444,7 +445,7 @@ fn template_error(file: &str, e: &tera::Error) -> Diagnostic {
         msg.push_str(&s.to_string());
         source = s.source();
     }
-    Diagnostic::error(file, Pos::FILE, msg)
+    Diagnostic::error(Kind::Other, file, Pos::FILE, msg)
         .with_help("fix the template, or remove it from the theme folder to use the built-in one")
 }
 

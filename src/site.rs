@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::config::Config;
-use crate::diag::{Diagnostic, Pos, Severity};
+use crate::diag::{Diagnostic, Kind, Pos, Severity};
 use crate::manifest::{self, MANIFEST_FILE, Manifest, RouteId};
 use crate::markdown::{ChildLink, Links};
 use crate::paths;
@@ -44,12 +44,14 @@ pub struct Site {
 
 impl Site {
     /// Reads the manifest and the file listing and checks that the routes point at real
-    /// files. Errors (bad manifest, missing pages) fail the load; warnings come back with
-    /// the site.
+    /// files. Only what leaves no site to check fails the load (no manifest, invalid
+    /// manifest, unreadable folder); a route whose file is missing is an error that comes
+    /// back with the site, like the warnings and notes, so one run shows every problem.
     pub fn load(source: &dyn Source, config: Config) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
         let mut diags = Vec::new();
         let all = source.files().map_err(|e| {
             vec![Diagnostic::error(
+                Kind::Other,
                 ".",
                 Pos::FILE,
                 format!("cannot list the docs folder: {e}"),
@@ -57,13 +59,23 @@ impl Site {
         })?;
         if !all.iter().any(|f| f == MANIFEST_FILE) {
             return Err(vec![
-                Diagnostic::error(MANIFEST_FILE, Pos::FILE, "manifest.json not found in the docs folder")
-                    .with_help("pass the folder that holds manifest.json with --docs DIR"),
+                Diagnostic::error(
+                    Kind::InvalidManifest,
+                    MANIFEST_FILE,
+                    Pos::FILE,
+                    "manifest.json not found in the docs folder",
+                )
+                .with_help("pass the folder that holds manifest.json with --docs DIR"),
             ]);
         }
-        let text = source
-            .read(MANIFEST_FILE)
-            .map_err(|e| vec![Diagnostic::error(MANIFEST_FILE, Pos::FILE, format!("cannot read: {e}"))])?;
+        let text = source.read(MANIFEST_FILE).map_err(|e| {
+            vec![Diagnostic::error(
+                Kind::Other,
+                MANIFEST_FILE,
+                Pos::FILE,
+                format!("cannot read: {e}"),
+            )]
+        })?;
         let text = crate::diag::decode_utf8(MANIFEST_FILE, text).map_err(|d| vec![d])?;
         let (manifest, warnings) = manifest::parse(&text)?;
         diags.extend(warnings);
@@ -73,28 +85,33 @@ impl Site {
         let mut pages = assign_urls(md, &mut diags);
         let by_path: HashMap<String, usize> = pages.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
 
-        let mut errors = Vec::new();
         for (id, route) in manifest.routes.iter().enumerate() {
             if let Some(path) = &route.path {
                 match by_path.get(path) {
-                    Some(&i) => pages[i].routes.push(id),
-                    None => errors.push(missing_file(route, path, "path", route.path_pos, &files)),
+                    Some(&i) => {
+                        if let Some(&first) = pages[i].routes.first() {
+                            diags.push(duplicate_route(&manifest, first, id, path));
+                        }
+                        pages[i].routes.push(id);
+                    }
+                    None => diags.push(missing_file(route, path, "path", route.path_pos, &files)),
                 }
             }
             if let Some(icon) = &route.icon_path
                 && !files.contains(icon)
             {
-                errors.push(missing_file(route, icon, "icon_path", route.icon_pos, &files));
+                diags.push(missing_file(route, icon, "icon_path", route.icon_pos, &files));
             }
-        }
-        if !errors.is_empty() {
-            diags.extend(errors);
-            return Err(diags);
         }
         for page in pages.iter().filter(|p| p.routes.is_empty()) {
             diags.push(
-                Diagnostic::warning(&page.path, Pos::FILE, "page is not listed in manifest.json (orphan)")
-                    .with_help("it is still built; add a route for it, or delete it"),
+                Diagnostic::warning(
+                    Kind::OrphanPage,
+                    &page.path,
+                    Pos::FILE,
+                    "page is not listed in manifest.json (orphan)",
+                )
+                .with_help("it is still built; add a route for it, or delete it"),
             );
         }
 
@@ -215,6 +232,7 @@ fn assign_urls(md: Vec<String>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
             pages[i].url = format!("{stem}.html");
             diags.push(
                 Diagnostic::warning(
+                    Kind::UrlClash,
                     &path,
                     Pos::FILE,
                     format!(
@@ -236,6 +254,7 @@ fn missing_file(route: &manifest::Route, path: &str, key: &str, pos: Pos, files:
         "does not exist"
     };
     Diagnostic::error(
+        Kind::MissingRouteFile,
         MANIFEST_FILE,
         pos,
         format!(
@@ -244,6 +263,22 @@ fn missing_file(route: &manifest::Route, path: &str, key: &str, pos: Pos, files:
         ),
     )
     .with_help("paths are relative to the folder of manifest.json; fix the path or add the file")
+}
+
+/// A page listed by a second route: legal (the coder docs list some pages twice), but the
+/// page has one place in the navigation and one previous/next, those of its first route.
+fn duplicate_route(manifest: &Manifest, first: RouteId, again: RouteId, path: &str) -> Diagnostic {
+    let (first, again) = (&manifest.routes[first], &manifest.routes[again]);
+    Diagnostic::note(
+        Kind::DuplicateRoute,
+        MANIFEST_FILE,
+        again.path_pos,
+        format!(
+            "route `{}` (\"{}\") lists `{path}`, already listed by route `{}` (\"{}\")",
+            again.json_path, again.title, first.json_path, first.title
+        ),
+    )
+    .with_help("the page keeps the place of its first route in the navigation and in previous/next links")
 }
 
 #[cfg(test)]
@@ -270,14 +305,17 @@ mod tests {
             ),
             ("README.md", "# Home"),
         ]);
-        let errs = Site::load(&DirSource::new(dir.path()), Config::default())
-            .err()
-            .unwrap();
-        let msgs: Vec<String> = errs.iter().map(|d| d.to_string()).collect();
+        let (site, diags) = Site::load(&DirSource::new(dir.path()), Config::default()).unwrap();
+        let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
         assert_eq!(
             msgs[0].lines().next().unwrap(),
             "manifest.json:3:31: error: route `routes[0].children[0]` (\"Gone\") path points to `gone.md`, which does not exist"
         );
+        assert_eq!(diags[0].kind, Kind::MissingRouteFile);
+        assert!(Site::has_errors(&diags));
+        // The load goes on: the route simply has no page.
+        assert_eq!(site.route_url(1), None);
+        assert_eq!(site.route_url(0), Some(""));
     }
 
     #[test]
@@ -305,16 +343,21 @@ mod tests {
             ]
         );
         let w: Vec<String> = warnings.iter().map(|d| d.to_string()).collect();
-        assert_eq!(w.len(), 2, "{w:?}");
+        assert_eq!(w.len(), 3, "{w:?}");
         assert!(
             w[0].starts_with("a/README.md: warning: `a/index.md` has the same URL"),
             "{}",
             w[0]
         );
         assert!(
-            w[1].starts_with("a/README.md: warning: page is not listed in manifest.json (orphan)"),
+            w[1].starts_with("manifest.json:1:166: note: route `routes[0].children[2]` (\"B again\") lists `b.md`, already listed by route `routes[0].children[0]` (\"B\")"),
             "{}",
             w[1]
+        );
+        assert!(
+            w[2].starts_with("a/README.md: warning: page is not listed in manifest.json (orphan)"),
+            "{}",
+            w[2]
         );
         let b = site.page_index("b.md").unwrap();
         assert_eq!(site.pages[b].routes, [1, 3]);

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use include_dir::{Dir, include_dir};
 
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::{Diagnostic, Kind, Pos};
 
 static TEMPLATES: Dir = include_dir!("$CARGO_MANIFEST_DIR/templates");
 static ASSETS: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
@@ -48,22 +48,26 @@ impl Theme {
         let Some(dir) = dir else { return Ok(theme) };
         let shown = dir.display().to_string();
         if !dir.is_dir() {
-            return Err(Diagnostic::error(&shown, Pos::FILE, "theme folder does not exist")
-                .with_help("pass a folder holding templates/*.html and/or asset files"));
+            return Err(
+                Diagnostic::error(Kind::Other, &shown, Pos::FILE, "theme folder does not exist")
+                    .with_help("pass a folder holding templates/*.html and/or asset files"),
+            );
         }
         for entry in walkdir::WalkDir::new(dir)
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
         {
-            let entry = entry.map_err(|e| Diagnostic::error(&shown, Pos::FILE, format!("cannot read theme: {e}")))?;
+            let entry = entry
+                .map_err(|e| Diagnostic::error(Kind::Other, &shown, Pos::FILE, format!("cannot read theme: {e}")))?;
             if !entry.file_type().is_file() {
                 continue;
             }
             let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
             let rel = rel.to_string_lossy().replace('\\', "/");
             let file = entry.path().display().to_string();
-            let bytes = std::fs::read(entry.path())
-                .map_err(|e| Diagnostic::error(&file, Pos::FILE, format!("cannot read theme file: {e}")))?;
+            let bytes = std::fs::read(entry.path()).map_err(|e| {
+                Diagnostic::error(Kind::Other, &file, Pos::FILE, format!("cannot read theme file: {e}"))
+            })?;
             match rel.strip_prefix("templates/") {
                 Some(name) => {
                     let text = crate::diag::decode_utf8(&file, bytes)?;

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{build, corpus, dangling_refs, site_files, stderr};
+use common::{build, check, copy_tree, corpus, dangling_refs, site_files, stderr, stdout};
 use docsite::paths;
 
 /// The eight anchors that really do not resolve upstream (see the corpus README).
@@ -20,6 +20,15 @@ const KNOWN_BROKEN_ANCHORS: [&str; 8] = [
     "ai-coder/ai-gateway/clients/copilot.md:124:70",
     "ai-coder/ai-gateway/clients/copilot.md:166:5",
 ];
+
+/// Counted on the corpus and checked by hand (the tests also assert every target is
+/// missing). Links and images together are the 132 references to files outside the corpus
+/// that the corpus README counts: 98 links (20 of them to `admin/users/sessions-tokens.md`,
+/// one to `./mux.md`) and the 34 images of the text-only corpus.
+const BROKEN_LINKS: usize = 98;
+const MISSING_FILES: usize = 34;
+/// `../LICENSE`, and five links into the repository outside `docs/` (`helm/…`, `coderd/…`).
+const LEAVING_DOCS: usize = 6;
 
 #[test]
 fn corpus_builds_with_everything_resolved() {
@@ -153,4 +162,109 @@ fn hrefs(html: &str) -> Vec<String> {
         .filter_map(|s| s.split('"').next())
         .map(|s| s.replace("&amp;", "&"))
         .collect()
+}
+
+/// `docsite check --format json` on `docs`: (severity, kind, file:line:col, message) per finding.
+fn check_json(docs: &std::path::Path) -> (Option<i32>, Vec<[String; 4]>) {
+    let o = check(docs.to_str().unwrap(), &["--format", "json"]);
+    let findings = stdout(&o)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
+            let at = match v["line"].as_u64() {
+                Some(line) => format!("{}:{line}:{}", s("file"), v["column"]),
+                None => s("file"),
+            };
+            [s("severity"), s("kind"), at, s("message")]
+        })
+        .collect();
+    (o.status.code(), findings)
+}
+
+/// The docs-relative path a "points to `PATH`" message names.
+fn pointed_at(message: &str) -> &str {
+    message
+        .split("points to `")
+        .nth(1)
+        .and_then(|r| r.split('`').next())
+        .unwrap_or("")
+}
+
+#[test]
+fn check_reports_exactly_the_real_problems() {
+    let Some(docs) = corpus() else { return };
+    let (code, findings) = check_json(&docs);
+    assert_eq!(code, Some(1));
+    let of = |kind: &str| -> Vec<&[String; 4]> { findings.iter().filter(|f| f[1] == kind).collect() };
+
+    let anchors: Vec<&str> = of("broken-anchor").iter().map(|f| f[2].as_str()).collect();
+    assert_eq!(anchors, KNOWN_BROKEN_ANCHORS);
+
+    // Links to pages the corpus does not have (`../../admin/…`, `./mux.md`): errors, and
+    // each target really is missing.
+    let links = of("broken-link");
+    for f in &links {
+        let target = pointed_at(&f[3]);
+        assert!(!target.is_empty() && !docs.join(target).exists(), "{f:?}");
+        assert!(!docs.join(target).join("index.md").exists() && !docs.join(target).join("README.md").exists());
+    }
+    assert_eq!(links.len(), BROKEN_LINKS, "{links:#?}");
+    assert!(
+        links
+            .iter()
+            .any(|f| f[2].starts_with("ai-coder/ai-gateway/clients/index.md:") && f[3].contains("`./mux.md`")),
+        "{links:#?}"
+    );
+    // Images and other files the text-only corpus does not ship.
+    let files = of("missing-file");
+    for f in &files {
+        assert!(!docs.join(pointed_at(&f[3])).exists(), "{f:?}");
+    }
+    assert_eq!(files.len(), MISSING_FILES, "{files:#?}");
+    // Links that climb out of docs/ (`../LICENSE`, `../../../coderd/…`): warnings.
+    assert_eq!(of("link-leaves-docs").len(), LEAVING_DOCS);
+
+    for f in &findings {
+        let expected = match f[1].as_str() {
+            "broken-anchor" | "broken-link" | "missing-file" => "error",
+            "link-leaves-docs" => "warning",
+            other => panic!("unexpected finding {other}: {f:?}"),
+        };
+        assert_eq!(f[0], expected, "{f:?}");
+    }
+}
+
+#[test]
+fn check_with_the_unlisted_pages_overlaid() {
+    let Some(docs) = corpus() else { return };
+    let unlisted = docs.join("../../coder-docs-unlisted/docs");
+    let work = tempfile::tempdir().unwrap();
+    let both = work.path().join("docs");
+    copy_tree(&docs, &both);
+    copy_tree(&unlisted, &both);
+    let (code, findings) = check_json(&both);
+    assert_eq!(code, Some(1));
+    assert!(
+        !findings.iter().any(|f| f[3].contains("mux.md")),
+        "the ./mux.md link resolves now"
+    );
+    let orphans: Vec<&str> = findings
+        .iter()
+        .filter(|f| f[1] == "orphan-page")
+        .map(|f| f[2].as_str())
+        .collect();
+    assert_eq!(
+        orphans,
+        [
+            "ai-coder/agents/platform-controls/agent-hours-allotments.md",
+            "ai-coder/ai-gateway/clients/mux.md",
+        ]
+    );
+    // The corpus pages lose the `./mux.md` finding; the overlaid pages bring their own
+    // links to pages outside the corpus.
+    let overlaid = |f: &[String; 4]| orphans.iter().any(|o| f[2].starts_with(&format!("{o}:")));
+    let links: Vec<&[String; 4]> = findings.iter().filter(|f| f[1] == "broken-link").collect();
+    assert_eq!(links.iter().filter(|f| !overlaid(f)).count(), BROKEN_LINKS - 1);
+    assert_eq!(links.iter().filter(|f| overlaid(f)).count(), 3, "{links:#?}");
 }

@@ -27,6 +27,41 @@ pub fn docsite(args: &[&str]) -> Output {
         .expect("run docsite")
 }
 
+/// Runs `docsite ARGS` in `dir` with extra environment variables.
+pub fn docsite_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_docsite"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run docsite")
+}
+
+/// Runs `docsite check --docs DOCS EXTRA…` from the repository root.
+pub fn check(docs: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["check", "--docs", docs];
+    args.extend_from_slice(extra);
+    docsite(&args)
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Copies a folder tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let rel = e.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
 /// Runs `docsite build --docs DOCS --out OUT EXTRA…` from the repository root.
 pub fn build(docs: &str, out: &str, extra: &[&str]) -> Output {
     let mut args = vec!["build", "--docs", docs, "--out", out];
