@@ -274,9 +274,18 @@ pub(crate) fn check_anchors(site: &Site, facts: &[Option<PageFacts>]) -> Vec<Dia
 
 /// The most similar id, if any is reasonably close.
 pub(crate) fn closest<'a>(wanted: &str, ids: &'a HashSet<String>) -> Option<&'a str> {
+    const MIN_SCORE: f64 = 0.6;
+    let wanted_len = wanted.chars().count();
     ids.iter()
+        // The edit distance is at least the difference in length: skip ids that cannot
+        // reach the score before paying for the distance.
+        .filter(|id| {
+            let len = id.chars().count();
+            let longest = len.max(wanted_len).max(1) as f64;
+            1.0 - len.abs_diff(wanted_len) as f64 / longest >= MIN_SCORE
+        })
         .map(|id| (strsim::normalized_damerau_levenshtein(wanted, id), id))
-        .filter(|(score, _)| *score >= 0.6)
+        .filter(|(score, _)| *score >= MIN_SCORE)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, id)| id.as_str())
 }

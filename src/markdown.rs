@@ -322,6 +322,12 @@ impl<'a, 'i> Renderer<'a, 'i> {
 
     /// GFM's autolink extension: bare `https://…` and `www.…` URLs become links.
     fn autolink(&mut self, text: CowStr<'a>) {
+        // GFM autolinks need a scheme (`://`, `mailto:` is not autolinked here) or `www.`:
+        // most text has neither, and the link finder costs more than the parse.
+        if !text.contains("://") && !text.contains("www.") {
+            self.out.push(Event::Text(text));
+            return;
+        }
         let mut finder = linkify::LinkFinder::new();
         finder.kinds(&[linkify::LinkKind::Url]).url_must_have_scheme(false);
         let mut spans = finder.spans(&text).peekable();

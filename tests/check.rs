@@ -293,3 +293,31 @@ fn check_flags_a_missing_redirect_target_with_its_position() {
     assert!(!site.join("guide/old/index.html").exists());
     assert!(Path::new(&site).join("guide/install/index.html").exists());
 }
+
+/// Colour only on a terminal, and never with NO_COLOR: `script` gives the command a real
+/// pseudo-terminal.
+#[test]
+fn colour_on_a_terminal_unless_no_color() {
+    if !std::path::Path::new("/usr/bin/script").exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "util-linux `script` is needed for this test"
+        );
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_docsite");
+    let run = |no_color: bool| {
+        let mut cmd = std::process::Command::new("/usr/bin/script");
+        cmd.args(["-qec", &format!("{bin} check --docs tests/fixtures/acme"), "/dev/null"])
+            .current_dir(common::root())
+            .env_remove("NO_COLOR");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        String::from_utf8_lossy(&cmd.output().expect("run script").stdout).into_owned()
+    };
+    let coloured = run(false);
+    assert!(coloured.contains("error") && coloured.contains("\u{1b}["), "{coloured}");
+    let plain = run(true);
+    assert!(plain.contains("error") && !plain.contains("\u{1b}["), "{plain}");
+}
