@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Kind, Pos, Severity};
 use crate::highlight::Highlighter;
-use crate::markdown::{self, LinkRef, Links, PageInput, RenderedPage, Target};
+use crate::markdown::{self, LinkRef, Links, PageInput, Purpose, RenderedPage, Target};
 use crate::output::Output;
 use crate::paths;
 use crate::render::Renderer;
@@ -168,7 +168,7 @@ fn build_page(
     out: &dyn Output,
 ) -> PageResult {
     let page = &site.pages[i];
-    let rendered = render_page(source, site, i, Some(highlighter))?;
+    let rendered = render_page(source, site, i, Purpose::Html(highlighter))?;
     let html = renderer.page(site, i, &rendered)?;
     out.write(&paths::output_file(&page.url), html.into_bytes())
         .map_err(|e| {
@@ -184,16 +184,11 @@ fn build_page(
 
 /// Checks one page without building it: the markdown pass alone, code left unhighlighted.
 pub(crate) fn check_page(source: &dyn Source, site: &Site, i: usize) -> PageResult {
-    render_page(source, site, i, None).map(PageFacts::of)
+    render_page(source, site, i, Purpose::FactsOnly).map(PageFacts::of)
 }
 
 /// Reads and renders one page's markdown: the part of the pipeline `build` and `check` share.
-fn render_page(
-    source: &dyn Source,
-    site: &Site,
-    i: usize,
-    highlighter: Option<&Highlighter>,
-) -> Result<RenderedPage, Diagnostic> {
+fn render_page(source: &dyn Source, site: &Site, i: usize, purpose: Purpose) -> Result<RenderedPage, Diagnostic> {
     let page = &site.pages[i];
     let bytes = source
         .read(&page.path)
@@ -206,7 +201,7 @@ fn render_page(
         text: &text,
         children: &children,
     };
-    Ok(markdown::render(&input, site, highlighter))
+    Ok(markdown::render(&input, site, purpose))
 }
 
 /// Splits the page results into each page's facts (`None` for a page that failed) and the

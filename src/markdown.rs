@@ -136,15 +136,24 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// Renders one page. Without a highlighter (`docsite check`, which discards the HTML) code
-/// blocks come out as plain escaped text, which skips the costliest part of rendering.
-pub fn render(input: &PageInput, links: &dyn Links, highlighter: Option<&Highlighter>) -> RenderedPage {
+/// What a render is for.
+#[derive(Clone, Copy)]
+pub enum Purpose<'h> {
+    /// A page of the site: full HTML with highlighted code.
+    Html(&'h Highlighter),
+    /// Only the facts the checks need (ids, links, findings): `docsite check` discards the
+    /// HTML, so none is produced, which skips highlighting and the HTML writer.
+    FactsOnly,
+}
+
+/// Renders one page.
+pub fn render(input: &PageInput, links: &dyn Links, purpose: Purpose) -> RenderedPage {
     let events: Vec<(Event, std::ops::Range<usize>)> =
         TextMergeWithOffset::new(Parser::new_ext(input.text, options()).into_offset_iter()).collect();
     let mut r = Renderer {
         input,
         links,
-        highlighter,
+        purpose,
         idx: LineIndex::new(input.text),
         out: Vec::with_capacity(events.len()),
         slugger: Slugger::default(),
@@ -154,9 +163,11 @@ pub fn render(input: &PageInput, links: &dyn Links, highlighter: Option<&Highlig
     };
     r.run(events);
     let Renderer { out, mut page, .. } = r;
-    let mut html = String::with_capacity(input.text.len() * 2);
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    page.html = html;
+    if let Purpose::Html(_) = purpose {
+        let mut html = String::with_capacity(input.text.len() * 2);
+        pulldown_cmark::html::push_html(&mut html, out.into_iter());
+        page.html = html;
+    }
     page
 }
 
@@ -170,7 +181,7 @@ struct Tabs {
 struct Renderer<'a, 'i> {
     input: &'i PageInput<'i>,
     links: &'i dyn Links,
-    highlighter: Option<&'i Highlighter>,
+    purpose: Purpose<'i>,
     idx: LineIndex<'a>,
     out: Vec<Event<'a>>,
     slugger: Slugger,
@@ -223,11 +234,9 @@ impl<'a, 'i> Renderer<'a, 'i> {
                         CodeBlockKind::Fenced(info) => fence_lang(info),
                         CodeBlockKind::Indented => "",
                     };
-                    let html = match self.highlighter {
-                        Some(h) => h.block(lang, &code),
-                        None => format!("<pre><code>{}</code></pre>\n", escape_html(&code)),
-                    };
-                    self.out.push(Event::Html(html.into()));
+                    if let Purpose::Html(h) = self.purpose {
+                        self.out.push(Event::Html(h.block(lang, &code).into()));
+                    }
                 }
                 Event::Start(Tag::BlockQuote(Some(kind))) => {
                     let (class, label) = alert(kind);
@@ -457,7 +466,9 @@ impl<'a, 'i> Renderer<'a, 'i> {
                 .filter(|e| !matches!(e, Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link)))
                 .cloned();
             let mut html = String::new();
-            pulldown_cmark::html::push_html(&mut html, inner);
+            if let Purpose::Html(_) = self.purpose {
+                pulldown_cmark::html::push_html(&mut html, inner);
+            }
             self.page.toc.push(TocEntry {
                 level: n,
                 id: id.clone(),

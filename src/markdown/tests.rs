@@ -43,7 +43,7 @@ fn render_at(path: &str, url: &str, text: &str) -> RenderedPage {
         text,
         children: &children,
     };
-    render(&input, &FakeSite { repo: None }, Some(&Highlighter::new()))
+    render(&input, &FakeSite { repo: None }, Purpose::Html(&Highlighter::new()))
 }
 
 fn html(text: &str) -> String {
@@ -199,7 +199,7 @@ fn links_leaving_docs_go_to_the_forge_when_configured() {
     let repo = FakeSite {
         repo: Some("https://github.com/acme/acme/blob/main/docs"),
     };
-    let page = render(&input, &repo, Some(&Highlighter::new()));
+    let page = render(&input, &repo, Purpose::Html(&Highlighter::new()));
     assert!(
         page.html
             .contains("href=\"https://github.com/acme/acme/blob/main/LICENSE#L3\""),
@@ -215,7 +215,7 @@ fn links_leaving_docs_go_to_the_forge_when_configured() {
     assert_eq!(page.diagnostics.len(), 2);
     assert!(page.diagnostics[0].message.contains("leaves the docs folder"));
     // Without a forge URL the link is left as written.
-    let page = render(&input, &FakeSite { repo: None }, Some(&Highlighter::new()));
+    let page = render(&input, &FakeSite { repo: None }, Purpose::Html(&Highlighter::new()));
     assert!(page.html.contains("href=\"../../LICENSE#L3\""), "{}", page.html);
 }
 
