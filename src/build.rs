@@ -270,19 +270,81 @@ pub(crate) fn check_anchors(site: &Site, facts: &[Option<PageFacts>]) -> Vec<Dia
 /// The most similar id, if any is reasonably close.
 pub(crate) fn closest<'a>(wanted: &str, ids: &'a HashSet<String>) -> Option<&'a str> {
     const MIN_SCORE: f64 = 0.6;
-    let wanted_len = wanted.chars().count();
+    let wanted_bag = CharBag::of(wanted);
     ids.iter()
-        // The edit distance is at least the difference in length: skip ids that cannot
-        // reach the score before paying for the distance.
-        .filter(|id| {
-            let len = id.chars().count();
-            let longest = len.max(wanted_len).max(1) as f64;
-            1.0 - len.abs_diff(wanted_len) as f64 / longest >= MIN_SCORE
-        })
+        // Skip ids that cannot reach the score before paying for the edit distance.
+        .filter(|id| wanted_bag.best_score(&CharBag::of(id)) >= MIN_SCORE)
         .map(|id| (strsim::normalized_damerau_levenshtein(wanted, id), id))
         .filter(|(score, _)| *score >= MIN_SCORE)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, id)| id.as_str())
+}
+
+/// Character counts of a string, folded into 64 buckets.
+///
+/// Each edit (insert, delete, substitute, transpose) changes at most one character on each
+/// side, so the edit distance is at least `max(len) - shared characters`, and the normalized
+/// similarity at most `shared / max(len)`. Folding characters into buckets can only raise
+/// the shared count, so the bound stays an upper bound.
+struct CharBag {
+    counts: [u16; 64],
+    len: usize,
+}
+
+impl CharBag {
+    fn of(s: &str) -> CharBag {
+        let mut counts = [0u16; 64];
+        let mut len = 0;
+        for c in s.chars() {
+            let bucket = &mut counts[(c as u32 % 64) as usize];
+            *bucket = bucket.saturating_add(1);
+            len += 1;
+        }
+        CharBag { counts, len }
+    }
+
+    /// The highest normalized similarity the two strings could have.
+    fn best_score(&self, other: &CharBag) -> f64 {
+        let shared: usize = self
+            .counts
+            .iter()
+            .zip(&other.counts)
+            .map(|(a, b)| usize::from(*a.min(b)))
+            .sum();
+        shared as f64 / self.len.max(other.len).max(1) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_pick_the_closest_id_and_the_bound_never_hides_one() {
+        let ids: HashSet<String> = [
+            "requirements",
+            "install",
+            "trusting-the-ca-certificate",
+            "configuring-the-proxy",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        assert_eq!(closest("requirement", &ids), Some("requirements"));
+        assert_eq!(
+            closest("trust-the-ca-certificate", &ids),
+            Some("trusting-the-ca-certificate")
+        );
+        assert_eq!(closest("configure-the-proxy", &ids), Some("configuring-the-proxy"));
+        assert_eq!(closest("zzz", &ids), None);
+        // The bound is never below the real score.
+        for a in ["abc", "models", "multiple-instances", "é-ü"] {
+            for b in ["acb", "model", "models-1", "multiple-instance", "", "ü-é"] {
+                let real = strsim::normalized_damerau_levenshtein(a, b);
+                assert!(CharBag::of(a).best_score(&CharBag::of(b)) + 1e-9 >= real, "{a} / {b}");
+            }
+        }
+    }
 }
 
 /// Theme assets, the 404 page and the sitemap.
