@@ -315,38 +315,6 @@ impl CharBag {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggestions_pick_the_closest_id_and_the_bound_never_hides_one() {
-        let ids: HashSet<String> = [
-            "requirements",
-            "install",
-            "trusting-the-ca-certificate",
-            "configuring-the-proxy",
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect();
-        assert_eq!(closest("requirement", &ids), Some("requirements"));
-        assert_eq!(
-            closest("trust-the-ca-certificate", &ids),
-            Some("trusting-the-ca-certificate")
-        );
-        assert_eq!(closest("configure-the-proxy", &ids), Some("configuring-the-proxy"));
-        assert_eq!(closest("zzz", &ids), None);
-        // The bound is never below the real score.
-        for a in ["abc", "models", "multiple-instances", "é-ü"] {
-            for b in ["acb", "model", "models-1", "multiple-instance", "", "ü-é"] {
-                let real = strsim::normalized_damerau_levenshtein(a, b);
-                assert!(CharBag::of(a).best_score(&CharBag::of(b)) + 1e-9 >= real, "{a} / {b}");
-            }
-        }
-    }
-}
-
 /// Theme assets, the 404 page and the sitemap.
 fn write_extras(site: &Site, theme: &Theme, renderer: &Renderer, out: &dyn Output) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
@@ -398,4 +366,36 @@ fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
             .then_with(|| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)))
     });
     diags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_pick_the_closest_id_and_the_bound_never_hides_one() {
+        let ids: HashSet<String> = [
+            "requirements",
+            "install",
+            "trusting-the-ca-certificate",
+            "configuring-the-proxy",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        assert_eq!(closest("requirement", &ids), Some("requirements"));
+        assert_eq!(
+            closest("trust-the-ca-certificate", &ids),
+            Some("trusting-the-ca-certificate")
+        );
+        assert_eq!(closest("configure-the-proxy", &ids), Some("configuring-the-proxy"));
+        assert_eq!(closest("zzz", &ids), None);
+        // The bound is never below the real score.
+        for a in ["abc", "models", "multiple-instances", "é-ü"] {
+            for b in ["acb", "model", "models-1", "multiple-instance", "", "ü-é"] {
+                let real = strsim::normalized_damerau_levenshtein(a, b);
+                assert!(CharBag::of(a).best_score(&CharBag::of(b)) + 1e-9 >= real, "{a} / {b}");
+            }
+        }
+    }
 }
