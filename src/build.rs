@@ -102,11 +102,7 @@ pub fn build(
             r
         })
         .collect();
-    let facts = split_results(results, &mut diags);
-    diags.extend(check_anchors(&site, &facts));
-    let (redirects, redirect_diags) = crate::redirects::load(source, &site);
-    diags.extend(redirect_diags);
-    diags.extend(crate::redirects::check(&redirects, &site, &facts));
+    let (facts, redirects) = cross_check(source, &site, results, &mut diags);
     diags.extend(crate::redirects::write(&redirects, &site, out));
 
     // Files the pages reference, and the nav icons.
@@ -132,14 +128,6 @@ pub fn build(
     diags.extend(copy_errors);
 
     diags.extend(write_extras(&site, &theme, &renderer, out));
-    if let Err(e) = out.finish() {
-        diags.push(Diagnostic::error(
-            Kind::Other,
-            "(output)",
-            Pos::FILE,
-            format!("cannot write the site: {e}"),
-        ));
-    }
 
     // Notes (a page listed twice) are for `check`; a build has nothing to say about them.
     diags.retain(|d| d.severity != Severity::Note);
@@ -206,7 +194,7 @@ fn render_page(source: &dyn Source, site: &Site, i: usize, purpose: Purpose) -> 
 
 /// Splits the page results into each page's facts (`None` for a page that failed) and the
 /// findings, which go to `diags`.
-pub(crate) fn split_results(results: Vec<PageResult>, diags: &mut Vec<Diagnostic>) -> Vec<Option<PageFacts>> {
+fn split_results(results: Vec<PageResult>, diags: &mut Vec<Diagnostic>) -> Vec<Option<PageFacts>> {
     let mut facts = Vec::with_capacity(results.len());
     for r in results {
         match r {
@@ -223,8 +211,25 @@ pub(crate) fn split_results(results: Vec<PageResult>, diags: &mut Vec<Diagnostic
     facts
 }
 
+/// What `build` and `check` both do once every page has been through the markdown pass:
+/// collect the pages' facts and findings, then the checks that look across pages (anchors,
+/// redirects). Findings go to `diags`.
+pub(crate) fn cross_check(
+    source: &dyn Source,
+    site: &Site,
+    results: Vec<PageResult>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Option<PageFacts>>, Vec<crate::redirects::Redirect>) {
+    let facts = split_results(results, diags);
+    diags.extend(check_anchors(site, &facts));
+    let (redirects, redirect_diags) = crate::redirects::load(source, site);
+    diags.extend(redirect_diags);
+    diags.extend(crate::redirects::check(&redirects, site, &facts));
+    (facts, redirects)
+}
+
 /// `#fragment` links must name an id on their target page.
-pub(crate) fn check_anchors(site: &Site, facts: &[Option<PageFacts>]) -> Vec<Diagnostic> {
+fn check_anchors(site: &Site, facts: &[Option<PageFacts>]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for (i, f) in facts.iter().enumerate() {
         let Some(f) = f else { continue };

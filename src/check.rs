@@ -5,10 +5,9 @@
 
 use rayon::prelude::*;
 
-use crate::build::{PageResult, check_anchors, check_page, split_results};
+use crate::build::{PageResult, check_page, cross_check};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
-use crate::redirects;
 use crate::site::Site;
 use crate::source::Source;
 
@@ -39,11 +38,7 @@ pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Dia
         .into_par_iter()
         .map(|i| check_page(source, &site, i))
         .collect();
-    let facts = split_results(results, &mut diags);
-    diags.extend(check_anchors(&site, &facts));
-    let (redirects, redirect_diags) = redirects::load(source, &site);
-    diags.extend(redirect_diags);
-    diags.extend(redirects::check(&redirects, &site, &facts));
+    cross_check(source, &site, results, &mut diags);
     for d in &mut diags {
         if d.severity == Severity::Warning
             && let Some(severity) = d.kind.check_severity()

@@ -168,7 +168,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
             args.out.display(),
             args.docs.display()
         );
-        return ExitCode::from(2);
+        return ExitCode::from(CANNOT_RUN);
     }
     let staged = match Staged::new(&args.out) {
         Ok(s) => s,
@@ -177,7 +177,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
                 "error: cannot create a build folder beside `{}`: {e}",
                 args.out.display()
             );
-            return ExitCode::from(2);
+            return ExitCode::from(CANNOT_RUN);
         }
     };
     let source = DirSource::new(&args.docs)

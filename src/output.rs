@@ -8,13 +8,7 @@ use std::sync::Mutex;
 
 /// A sink for site files addressed by `/`-separated paths relative to the site root.
 pub trait Output: Sync {
-    /// Queues or writes one file. An error may also surface later, from [`Output::finish`].
     fn write(&self, path: &str, data: Vec<u8>) -> io::Result<()>;
-
-    /// Waits until every write has landed, and reports the first one that failed.
-    fn finish(&self) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Writes into a folder, creating sub-folders as needed.
