@@ -58,17 +58,19 @@ fn human(report: &CheckReport, ctx: &Context) -> String {
         Colour::Never => Renderer::plain(),
     };
     let mut out = String::new();
-    // Findings come sorted by file: read each file once.
-    let mut current: Option<(&str, Option<String>)> = None;
-    for d in &report.diagnostics {
-        if current.as_ref().is_none_or(|(f, _)| *f != d.file) {
-            let text = ctx.source.read(&d.file).ok().and_then(|b| String::from_utf8(b).ok());
-            current = Some((&d.file, text));
+    // Findings come sorted by file: read and index each file once.
+    for same_file in report.diagnostics.chunk_by(|a, b| a.file == b.file) {
+        let text = ctx
+            .source
+            .read(&same_file[0].file)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok());
+        let index = text.as_deref().map(LineIndex::new);
+        for d in same_file {
+            let line = index.as_ref().filter(|_| d.line > 0).map(|i| i.line_text(d.line));
+            out.push_str(&renderer.render(&[group(d, line)]).to_string());
+            out.push_str("\n\n");
         }
-        let text = current.as_ref().and_then(|(_, t)| t.as_deref());
-        let line = text.filter(|_| d.line > 0).map(|t| LineIndex::new(t).line_text(d.line));
-        out.push_str(&renderer.render(&[group(d, line)]).to_string());
-        out.push_str("\n\n");
     }
     out.push_str(&summary(report));
     out.push('\n');
