@@ -8,9 +8,7 @@ use std::process::Command;
 
 use common::{build, check, copy_tree, docsite_in, fixture, stderr, stdout};
 
-fn tmp() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap()
-}
+use common::tmp;
 
 /// `severity kind file:line:col` of each JSON line.
 fn json_summary(out: &str) -> Vec<String> {
@@ -193,9 +191,7 @@ fn acme_fixture_has_errors_warnings_and_a_note() {
         ]
     );
     // Without the errors, warnings and notes alone pass.
-    let work = tmp();
-    let docs = work.path().join("docs");
-    copy_tree(&fixture("acme"), &docs);
+    let (_work, docs) = common::acme_copy();
     std::fs::write(docs.join("images/diagram.png"), "png").unwrap();
     std::fs::write(docs.join("guide/checklist.md"), "# Checklist\n").unwrap();
     let launch = std::fs::read_to_string(docs.join("guide/launch.md")).unwrap();
@@ -227,9 +223,7 @@ fn our_own_docs_check_clean() {
 
 #[test]
 fn build_writes_a_redirect_page_at_each_old_url() {
-    let work = tmp();
-    let docs = work.path().join("docs");
-    copy_tree(&fixture("acme"), &docs);
+    let (work, docs) = common::acme_copy();
     std::fs::write(
         docs.join("redirects.json"),
         r#"{"redirects": {"guide/old-install.md": "guide/install.md#requirements", "legacy/": "reference/cli.md", "gone.md": "https://example.com/gone"}}"#,
@@ -267,9 +261,7 @@ fn build_writes_a_redirect_page_at_each_old_url() {
 
 #[test]
 fn check_flags_a_missing_redirect_target_with_its_position() {
-    let work = tmp();
-    let docs = work.path().join("docs");
-    copy_tree(&fixture("acme"), &docs);
+    let (work, docs) = common::acme_copy();
     std::fs::write(
         docs.join("redirects.json"),
         "{\n  \"redirects\": {\n    \"guide/old.md\": \"guide/instal.md\"\n  }\n}\n",

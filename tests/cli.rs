@@ -2,11 +2,9 @@
 
 mod common;
 
-use common::{build, copy_tree, dangling_refs, docsite, fixture, site_files, stderr};
+use common::{build, dangling_refs, docsite, site_files, stderr};
 
-fn tmp() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap()
-}
+use common::tmp;
 
 #[test]
 fn builds_the_fixture_with_exact_warnings_and_summary() {
@@ -111,9 +109,7 @@ fn strict_build_fails_and_keeps_the_previous_site() {
 
 #[test]
 fn broken_manifest_reports_position_and_keeps_output() {
-    let work = tmp();
-    let docs = work.path().join("docs");
-    copy_tree(&fixture("acme"), &docs);
+    let (work, docs) = common::acme_copy();
     let site = work.path().join("site");
     let s = site.to_str().unwrap();
     let d = docs.to_str().unwrap();
@@ -147,9 +143,7 @@ fn broken_manifest_reports_position_and_keeps_output() {
 
 #[test]
 fn non_utf8_page_is_an_error_naming_the_file() {
-    let work = tmp();
-    let docs = work.path().join("docs");
-    copy_tree(&fixture("acme"), &docs);
+    let (work, docs) = common::acme_copy();
     std::fs::write(docs.join("guide/install.md"), b"# Install\n\nbad \xff byte\n").unwrap();
     let o = build(docs.to_str().unwrap(), work.path().join("site").to_str().unwrap(), &[]);
     assert_eq!(o.status.code(), Some(1));
@@ -172,9 +166,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn config_file_and_flags_shape_the_site() {
-    let work = tmp();
-    let docs = work.path().join("docs");
-    copy_tree(&fixture("acme"), &docs);
+    let (work, docs) = common::acme_copy();
     std::fs::write(
         docs.join("docsite.toml"),
         "title = \"Acme Docs\"\nsite_url = \"https://docs.acme.dev/rockets\"\nrepo_url = \"https://forge.example/acme/acme/blob/main/docs\"\n",
@@ -276,9 +268,7 @@ fn our_own_docs_build_cleanly_in_strict_mode() {
 
 #[test]
 fn refuses_an_output_folder_that_holds_the_docs() {
-    let work = tmp();
-    let docs = work.path().join("docs");
-    copy_tree(&fixture("acme"), &docs);
+    let (work, docs) = common::acme_copy();
     for out in [work.path().to_path_buf(), docs.clone(), work.path().join("docs/..")] {
         let o = build(docs.to_str().unwrap(), out.to_str().unwrap(), &[]);
         assert_eq!(o.status.code(), Some(2), "{}", out.display());

@@ -50,6 +50,18 @@ pub fn stdout(o: &Output) -> String {
 }
 
 /// Copies a folder tree.
+pub fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+/// A scratch copy of the `acme` fixture, to edit: the scratch folder and its `docs/`.
+pub fn acme_copy() -> (tempfile::TempDir, PathBuf) {
+    let work = tmp();
+    let docs = work.path().join("docs");
+    copy_tree(&fixture("acme"), &docs);
+    (work, docs)
+}
+
 pub fn copy_tree(from: &Path, to: &Path) {
     for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
         let rel = e.path().strip_prefix(from).unwrap();
