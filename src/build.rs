@@ -29,9 +29,20 @@ pub enum Strictness {
     WarningsAreErrors,
 }
 
+/// Whether a manifest route whose file is missing fails the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingRouteFiles {
+    #[default]
+    Fail,
+    /// Build without them (the nav entry has no link): `serve` shows a deleted page as
+    /// deleted rather than failing the whole site while the manifest catches up.
+    Warn,
+}
+
 #[derive(Default)]
 pub struct BuildOptions {
     pub strictness: Strictness,
+    pub missing_route_files: MissingRouteFiles,
     /// Counts pages as they are done, for a progress display.
     pub progress: Option<Arc<AtomicUsize>>,
 }
@@ -73,6 +84,90 @@ impl PageFacts {
     }
 }
 
+/// The parts of a build that do not depend on the docs: the theme, its compiled templates
+/// and the syntax highlighter. A server loads them once and keeps them across rebuilds.
+pub struct Tools {
+    pub theme: Theme,
+    pub renderer: Renderer,
+    pub highlighter: Arc<Highlighter>,
+}
+
+impl Tools {
+    /// Loads the theme, reusing an already loaded highlighter (the slow part).
+    pub fn load(theme_dir: Option<&std::path::Path>, highlighter: Arc<Highlighter>) -> Result<Tools, Diagnostic> {
+        let theme = Theme::load(theme_dir)?;
+        let renderer = Renderer::new(&theme)?;
+        Ok(Tools {
+            theme,
+            renderer,
+            highlighter,
+        })
+    }
+}
+
+/// A built site's model and what its pages left behind, kept by a server so that it can
+/// rebuild one page at a time.
+pub struct Built {
+    pub site: Site,
+    facts: Vec<Option<PageFacts>>,
+    /// Non-page files copied into the output.
+    files: BTreeSet<String>,
+    /// Warnings (and notes), sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Built {
+    pub fn report(&self) -> BuildReport {
+        BuildReport {
+            pages: self.site.pages.len(),
+            files_copied: self.files.len(),
+            diagnostics: self.diagnostics.clone(),
+        }
+    }
+
+    /// Non-page files the output holds (images, downloads, icons).
+    pub fn copied_files(&self) -> &BTreeSet<String> {
+        &self.files
+    }
+
+    /// Renders page `i` again after its markdown changed, into `out`. The site model is
+    /// unchanged, and nothing else depends on a page's markdown: the navigation, the
+    /// previous/next links and `<children>` lists show manifest titles. Files the page now
+    /// links to are copied. Returns the page's findings.
+    pub fn update_page(
+        &mut self,
+        source: &dyn Source,
+        tools: &Tools,
+        i: usize,
+        out: &dyn Output,
+    ) -> Result<Vec<Diagnostic>, Diagnostic> {
+        let (facts, mut diags) = build_page(source, &self.site, i, &tools.highlighter, &tools.renderer, out)?;
+        for l in &facts.links {
+            if let Target::File { path } = &l.target
+                && !self.files.contains(path.as_str())
+            {
+                copy_file(source, path, out)?;
+                self.files.insert(path.clone());
+            }
+        }
+        if let Some(slot) = self.facts.get_mut(i) {
+            *slot = Some(facts);
+        }
+        diags.extend(
+            check_anchors(&self.site, &self.facts)
+                .into_iter()
+                .filter(|d| d.file == self.site.pages[i].path),
+        );
+        Ok(sorted(diags))
+    }
+
+    /// Writes the theme assets, the 404 page and the sitemap again: all a change of theme
+    /// assets needs.
+    pub fn write_extras(&self, tools: &Tools, out: &dyn Output) -> Vec<Diagnostic> {
+        write_extras(&self.site, &tools.theme, &tools.renderer, out)
+    }
+}
+
 /// Builds the site from `source` into `out`. On failure returns every diagnostic, errors
 /// first; `out` may then hold a partial site, which is why the CLI builds into a
 /// [`crate::output::Staged`] folder.
@@ -86,16 +181,36 @@ pub fn build(
     let prepare = || -> Result<_, Vec<Diagnostic>> {
         let theme = Theme::load(config.theme_dir.as_deref()).map_err(|d| vec![d])?;
         let renderer = Renderer::new(&theme).map_err(|d| vec![d])?;
-        let (site, diags) = Site::load(source, config).map_err(sorted)?;
-        Ok((theme, renderer, site, diags))
+        let loaded = Site::load(source, config).map_err(sorted)?;
+        Ok((theme, renderer, loaded))
     };
     let (prepared, highlighter) = rayon::join(prepare, Highlighter::new);
-    let (theme, renderer, site, mut diags) = prepared?;
+    let (theme, renderer, loaded) = prepared?;
+    let tools = Tools {
+        theme,
+        renderer,
+        highlighter: Arc::new(highlighter),
+    };
+    build_site(source, &tools, loaded, out, opts).map(|b| b.report())
+}
 
+/// Renders a loaded site (with the findings of its load) into `out`.
+pub fn build_site(
+    source: &dyn Source,
+    tools: &Tools,
+    (site, mut diags): (Site, Vec<Diagnostic>),
+    out: &dyn Output,
+    opts: &BuildOptions,
+) -> Result<Built, Vec<Diagnostic>> {
+    let Tools {
+        theme,
+        renderer,
+        highlighter,
+    } = tools;
     let results: Vec<PageResult> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
-            let r = build_page(source, &site, i, &highlighter, &renderer, out);
+            let r = build_page(source, &site, i, highlighter, renderer, out);
             if let Some(p) = &opts.progress {
                 p.fetch_add(1, Ordering::Relaxed);
             }
@@ -106,31 +221,32 @@ pub fn build(
     diags.extend(crate::redirects::write(&redirects, &site, out));
 
     // Files the pages reference, and the nav icons.
-    let mut files: BTreeSet<&str> = BTreeSet::new();
+    let mut files: BTreeSet<String> = BTreeSet::new();
     for f in facts.iter().flatten() {
         for l in &f.links {
             if let Target::File { path } = &l.target {
-                files.insert(path);
+                files.insert(path.clone());
             }
         }
     }
     // A missing icon is already reported by the site load.
     let icons = site.manifest.routes.iter().filter_map(|r| r.icon_path.as_deref());
-    files.extend(icons.filter(|p| site.has_file(p)));
+    files.extend(icons.filter(|p| site.has_file(p)).map(str::to_string));
     let copy_errors: Vec<Diagnostic> = files
         .par_iter()
-        .filter_map(|path| {
-            let r = source.read(path).and_then(|bytes| out.write(path, bytes));
-            r.err()
-                .map(|e| Diagnostic::error(Kind::Other, *path, Pos::FILE, format!("cannot copy file: {e}")))
-        })
+        .filter_map(|path| copy_file(source, path, out).err())
         .collect();
     diags.extend(copy_errors);
 
-    diags.extend(write_extras(&site, &theme, &renderer, out));
+    diags.extend(write_extras(&site, theme, renderer, out));
 
     // Notes (a page listed twice) are for `check`; a build has nothing to say about them.
     diags.retain(|d| d.severity != Severity::Note);
+    if opts.missing_route_files == MissingRouteFiles::Warn {
+        for d in diags.iter_mut().filter(|d| d.kind == Kind::MissingRouteFile) {
+            d.severity = Severity::Warning;
+        }
+    }
     if opts.strictness == Strictness::WarningsAreErrors {
         for d in diags.iter_mut().filter(|d| d.severity == Severity::Warning) {
             d.severity = Severity::Error;
@@ -140,11 +256,19 @@ pub fn build(
     if Site::has_errors(&diags) {
         return Err(diags);
     }
-    Ok(BuildReport {
-        pages: site.pages.len(),
-        files_copied: files.len(),
+    Ok(Built {
+        site,
+        facts,
+        files,
         diagnostics: diags,
     })
+}
+
+fn copy_file(source: &dyn Source, path: &str, out: &dyn Output) -> Result<(), Diagnostic> {
+    source
+        .read(path)
+        .and_then(|bytes| out.write(path, bytes))
+        .map_err(|e| Diagnostic::error(Kind::Other, path, Pos::FILE, format!("cannot copy file: {e}")))
 }
 
 fn build_page(

@@ -33,6 +33,54 @@ enum Command {
     Build(BuildArgs),
     /// Check the docs for broken links, anchors, images, orphans and redirects; write nothing.
     Check(CheckArgs),
+    /// Serve the docs with live reload: rebuilds on save and updates open pages.
+    Serve(ServeArgs),
+}
+
+/// What `build` and `serve` both take: where the docs are and how to present them.
+#[derive(Args)]
+struct SiteArgs {
+    /// The docs folder (holds manifest.json).
+    #[arg(long, default_value = "docs", value_name = "DIR")]
+    docs: PathBuf,
+    /// Config file [default: DIR/docsite.toml if it exists].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Site title (overrides the config file).
+    #[arg(long)]
+    title: Option<String>,
+    /// Forge URL of the docs folder, e.g. https://github.com/o/r/blob/main/docs.
+    #[arg(long, value_name = "URL")]
+    repo_url: Option<String>,
+    /// A folder whose files replace the built-in templates and assets.
+    #[arg(long, value_name = "DIR")]
+    theme: Option<PathBuf>,
+}
+
+impl SiteArgs {
+    fn overrides(&self, site_url: Option<String>) -> Overrides {
+        Overrides {
+            title: self.title.clone(),
+            repo_url: self.repo_url.clone(),
+            site_url,
+            theme: self.theme.clone(),
+        }
+    }
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 3000)]
+    port: u16,
+    /// Address to listen on. The default serves this machine only.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Open the site in a browser once it is served.
+    #[arg(long)]
+    open: bool,
 }
 
 #[derive(Args)]
@@ -53,30 +101,17 @@ struct CheckArgs {
 
 #[derive(Args)]
 struct BuildArgs {
-    /// The docs folder (holds manifest.json).
-    #[arg(long, default_value = "docs", value_name = "DIR")]
-    docs: PathBuf,
+    #[command(flatten)]
+    site: SiteArgs,
     /// Where to write the site. Replaced only when the build succeeds.
     #[arg(long, default_value = "site", value_name = "DIR")]
     out: PathBuf,
     /// Treat warnings as errors.
     #[arg(long)]
     strict: bool,
-    /// Config file [default: DIR/docsite.toml if it exists].
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Site title (overrides the config file).
-    #[arg(long)]
-    title: Option<String>,
-    /// Forge URL of the docs folder, e.g. https://github.com/o/r/blob/main/docs.
-    #[arg(long, value_name = "URL")]
-    repo_url: Option<String>,
     /// Public URL of the site, for canonical links and sitemap.xml.
     #[arg(long, value_name = "URL")]
     site_url: Option<String>,
-    /// A folder whose files replace the built-in templates and assets.
-    #[arg(long, value_name = "DIR")]
-    theme: Option<PathBuf>,
     /// Open the site in a browser after building.
     #[arg(long)]
     open: bool,
@@ -87,7 +122,48 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => run_build(args),
         Command::Check(args) => run_check(args),
+        Command::Serve(args) => run_serve(args),
     }
+}
+
+fn run_serve(args: ServeArgs) -> ExitCode {
+    // A config that cannot be read is reported in the browser like any other build error,
+    // but a docs folder that does not exist leaves nothing to watch.
+    if let Err(code) = docs_exist(&args.site.docs) {
+        return code;
+    }
+    let docs = args.site.docs.clone();
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    }) {
+        eprintln!("warning: cannot catch Ctrl-C: {e}");
+    }
+    let opts = docsite::serve::Options {
+        inputs: docsite::serve::inputs(docs.clone(), args.site.config.clone(), args.site.overrides(None)),
+        host: args.host,
+        port: args.port,
+        display_prefix: display_prefix(&docs),
+    };
+    let running = match docsite::serve::start(opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(CANNOT_RUN);
+        }
+    };
+    // On stdout, alone on its line, for people and for scripts that start a server on port 0.
+    println!("serving {} at {}", docs.display(), running.url);
+    eprintln!("watching for changes; press Ctrl-C to stop");
+    if args.open
+        && let Err(e) = opener::open(&running.url)
+    {
+        eprintln!("warning: cannot open a browser: {e}");
+    }
+    let _ = stop_rx.recv();
+    running.stop();
+    eprintln!("stopped");
+    ExitCode::SUCCESS
 }
 
 /// Exit code 2: docsite could not run.
@@ -99,14 +175,19 @@ fn load_config(docs: &Path, config: Option<&Path>, overrides: Overrides) -> Resu
         eprintln!("{}", d.display_with_prefix(""));
         ExitCode::from(CANNOT_RUN)
     })?;
-    if !docs.is_dir() {
-        eprintln!(
-            "error: docs folder `{}` does not exist\n  help: pass the folder that holds manifest.json with --docs DIR",
-            docs.display()
-        );
-        return Err(ExitCode::from(CANNOT_RUN));
-    }
+    docs_exist(docs)?;
     Ok(config)
+}
+
+fn docs_exist(docs: &Path) -> Result<(), ExitCode> {
+    if docs.is_dir() {
+        return Ok(());
+    }
+    eprintln!(
+        "error: docs folder `{}` does not exist\n  help: pass the folder that holds manifest.json with --docs DIR",
+        docs.display()
+    );
+    Err(ExitCode::from(CANNOT_RUN))
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
@@ -151,22 +232,18 @@ fn run_check(args: CheckArgs) -> ExitCode {
 
 fn run_build(args: BuildArgs) -> ExitCode {
     let started = Instant::now();
-    let prefix = display_prefix(&args.docs);
-    let overrides = Overrides {
-        title: args.title,
-        repo_url: args.repo_url,
-        site_url: args.site_url,
-        theme: args.theme,
-    };
-    let config = match load_config(&args.docs, args.config.as_deref(), overrides) {
+    let docs = &args.site.docs;
+    let prefix = display_prefix(docs);
+    let overrides = args.site.overrides(args.site_url.clone());
+    let config = match load_config(docs, args.site.config.as_deref(), overrides) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    if out_contains_docs(&args.out, &args.docs) {
+    if out_contains_docs(&args.out, docs) {
         eprintln!(
             "error: the output folder `{}` contains the docs folder `{}`; a build replaces its output folder as a whole\n  help: pick an output folder outside the docs, such as `site`",
             args.out.display(),
-            args.docs.display()
+            docs.display()
         );
         return ExitCode::from(CANNOT_RUN);
     }
@@ -180,7 +257,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
             return ExitCode::from(CANNOT_RUN);
         }
     };
-    let source = DirSource::new(&args.docs)
+    let source = DirSource::new(docs)
         .skipping(&args.out)
         .skipping(staged.output().root());
     let progress = Arc::new(AtomicUsize::new(0));
@@ -196,6 +273,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
     let opts = BuildOptions {
         strictness,
         progress: Some(progress),
+        ..BuildOptions::default()
     };
     let result = build(&source, config, staged.output(), &opts);
     done.store(true, Ordering::Relaxed);

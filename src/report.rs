@@ -53,13 +53,21 @@ pub struct Context<'a> {
 }
 
 fn human(report: &CheckReport, ctx: &Context) -> String {
+    let mut out = human_findings(&report.diagnostics, ctx);
+    out.push_str(&summary(report));
+    out.push('\n');
+    out
+}
+
+/// Each finding rustc-style, with its source line, without the summary.
+pub fn human_findings(diagnostics: &[Diagnostic], ctx: &Context) -> String {
     let renderer = match ctx.colour {
         Colour::Always => Renderer::styled(),
         Colour::Never => Renderer::plain(),
     };
     let mut out = String::new();
     // Findings come sorted by file: read and index each file once.
-    for same_file in report.diagnostics.chunk_by(|a, b| a.file == b.file) {
+    for same_file in diagnostics.chunk_by(|a, b| a.file == b.file) {
         let text = ctx
             .source
             .read(&same_file[0].file)
@@ -72,8 +80,6 @@ fn human(report: &CheckReport, ctx: &Context) -> String {
             out.push_str("\n\n");
         }
     }
-    out.push_str(&summary(report));
-    out.push('\n');
     out
 }
 

@@ -176,6 +176,12 @@ impl Site {
             .collect()
     }
 
+    /// Whether any page or file of the site lies in folder `dir` (docs-relative).
+    pub fn has_any_under(&self, dir: &str) -> bool {
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        self.pages.iter().any(|p| p.path.starts_with(&prefix)) || self.files.iter().any(|f| f.starts_with(&prefix))
+    }
+
     pub fn has_errors(diags: &[Diagnostic]) -> bool {
         diags.iter().any(|d| d.severity == Severity::Error)
     }

@@ -9,6 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::cdp::chromium;
 use common::{build, corpus, stderr};
 
 const PAGE: &str = "/ai-coder/ai-gateway/standalone/";
@@ -62,28 +63,11 @@ frame.onload = () => {
 document.body.appendChild(frame);
 </script></body></html>"##;
 
-fn chromium() -> Option<PathBuf> {
-    let path = std::env::var_os("DOCSITE_CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| "/usr/bin/chromium".into());
-    if path.exists() {
-        return Some(path);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "chromium not found at {} (install Debian's chromium or set DOCSITE_CHROMIUM)",
-            path.display()
-        );
-    }
-    eprintln!("skipping: no chromium at {}", path.display());
-    None
-}
-
 /// Serves `root` on 127.0.0.1 (port 0) from background threads, plus the probe page.
 ///
-/// A thread per connection, on purpose: tiny_http 0.12 hands connections to a pool whose
-/// threads block on idle sockets, and Chrome opens several idle "preconnect" sockets, so a
-/// real request could wait minutes behind them (seen here: a 5-minute stall).
+/// A thread per connection: the simplest server that no idle socket can starve (Chrome
+/// opens idle "preconnect" sockets; unpatched tiny_http 0.12 could leave a request queued
+/// behind them for minutes, see `vendor/tiny_http/PATCHES.md`).
 fn serve(root: PathBuf) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("address");

@@ -227,3 +227,5 @@ pub fn write_wide_site(dir: &Path, sections: usize) {
     )
     .unwrap();
 }
+pub mod cdp;
+pub mod serve;

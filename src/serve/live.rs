@@ -1,0 +1,195 @@
+//! Live reload: the Server-Sent Events stream that tells open pages what a rebuild changed,
+//! and the small client script the server adds to every HTML response (never to `build`
+//! output). Each stream is handed to a [`Hub`] as soon as its headers are written, so open
+//! tabs never hold a request thread.
+
+use std::io::Write;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use super::store::{Changes, Snapshot};
+
+/// The client script, served at `_docsite/__live.js`.
+pub const CLIENT_JS: &str = include_str!("live.js");
+
+/// Where the event stream and the client script are served, under the site root.
+pub const EVENTS_PATH: &str = "_docsite/__live";
+pub const CLIENT_PATH: &str = "_docsite/__live.js";
+
+/// Every open event stream.
+#[derive(Default)]
+pub struct Hub {
+    clients: Mutex<Vec<Box<dyn Write + Send>>>,
+}
+
+impl Hub {
+    /// Starts an event stream on `writer` (which has had nothing written yet) with a first
+    /// `hello` event, and keeps it for later events.
+    pub fn attach(&self, mut writer: Box<dyn Write + Send>, hello: &str) {
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\
+                    Connection: close\r\nX-Accel-Buffering: no\r\n\r\n";
+        // Reconnect quickly: a restarted server should be found again at once.
+        let first = format!("{head}retry: 300\n\n{}", event("hello", hello));
+        if writer.write_all(first.as_bytes()).and_then(|_| writer.flush()).is_ok() {
+            self.lock().push(writer);
+        }
+    }
+
+    /// Sends an event to every stream, dropping the ones that are gone.
+    pub fn broadcast(&self, name: &str, data: &str) {
+        self.send(&event(name, data));
+    }
+
+    /// A comment line: finds closed streams, and keeps proxies from timing them out.
+    pub fn ping(&self) {
+        self.send(": ping\n\n");
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn send(&self, text: &str) {
+        self.lock()
+            .retain_mut(|w| w.write_all(text.as_bytes()).and_then(|_| w.flush()).is_ok());
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Box<dyn Write + Send>>> {
+        self.clients.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn event(name: &str, data: &str) -> String {
+    // `data` is one line of JSON: serde_json never writes raw newlines.
+    format!("event: {name}\ndata: {data}\n\n")
+}
+
+/// What the stream says on connect: which server this is (a client that finds another
+/// server reloads), the current generation, and the build error, if any.
+#[derive(Serialize)]
+pub struct Hello<'a> {
+    pub id: &'a str,
+    pub generation: u64,
+    pub error: Option<&'a Failure>,
+}
+
+/// A failed build, as the page overlay shows it.
+#[derive(Debug, Serialize)]
+pub struct Failure {
+    /// rustc-style report: each error with its file:line:col and source line.
+    pub text: String,
+    /// `file:line:col` of the first error.
+    pub location: String,
+}
+
+/// What a rebuild changed, in the terms a page needs.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Update {
+    pub generation: u64,
+    /// URLs (relative to the site root: `a/b/`, `` for the home page) of changed pages.
+    pub pages: Vec<String>,
+    /// A stylesheet changed.
+    pub css: bool,
+    /// Another asset (script, image, nav data) changed: every page refreshes.
+    pub assets: bool,
+    pub removed: Vec<Removed>,
+}
+
+/// A page that is gone, with the nearest page above it.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Removed {
+    pub url: String,
+    pub parent: String,
+}
+
+impl Update {
+    pub fn of(changes: &Changes, next: &Snapshot) -> Update {
+        let mut update = Update {
+            generation: next.generation,
+            ..Update::default()
+        };
+        for path in &changes.changed {
+            if let Some(url) = page_url(path) {
+                update.pages.push(url);
+            } else if path.ends_with(".css") {
+                update.css = true;
+            } else if path != "404.html" && path != "sitemap.xml" {
+                update.assets = true;
+            }
+        }
+        for path in &changes.removed {
+            if let Some(url) = page_url(path) {
+                let parent = nearest_parent(&url, next);
+                update.removed.push(Removed { url, parent });
+            }
+        }
+        update
+    }
+}
+
+/// The URL of the page an output file holds (`a/b/index.html` → `a/b/`), if it is one.
+fn page_url(path: &str) -> Option<String> {
+    if path == "404.html" || !path.ends_with(".html") {
+        return None;
+    }
+    Some(path.strip_suffix("index.html").unwrap_or(path).to_string())
+}
+
+/// The closest folder above `url` that has a page, or the root.
+fn nearest_parent(url: &str, site: &Snapshot) -> String {
+    let mut dir = url.trim_end_matches('/');
+    while let Some((up, _)) = dir.rsplit_once('/') {
+        if site.contains(&format!("{up}/index.html")) {
+            return format!("{up}/");
+        }
+        dir = up;
+    }
+    String::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    #[test]
+    fn update_names_pages_styles_and_the_parent_of_removed_pages() {
+        let files: BTreeMap<String, Vec<u8>> = ["index.html", "a/index.html", "a/b/c/index.html", "x.css"]
+            .iter()
+            .map(|p| (p.to_string(), p.as_bytes().to_vec()))
+            .collect();
+        let (first, _) = Snapshot::default().replaced(files);
+        let changes = Changes {
+            changed: vec![
+                "a/index.html".into(),
+                "index.html".into(),
+                "x.css".into(),
+                "404.html".into(),
+                "clash.html".into(),
+            ],
+            removed: vec!["a/b/c/d/index.html".into(), "z/index.html".into(), "img.png".into()],
+        };
+        let u = Update::of(&changes, &first);
+        assert_eq!(u.pages, ["a/", "", "clash.html"]);
+        assert!(u.css && !u.assets);
+        assert_eq!(
+            u.removed,
+            [
+                Removed {
+                    url: "a/b/c/d/".into(),
+                    parent: "a/b/c/".into()
+                },
+                Removed {
+                    url: "z/".into(),
+                    parent: String::new()
+                },
+            ]
+        );
+    }
+}

@@ -1,0 +1,292 @@
+//! `docsite serve`: builds the docs into memory, serves them with tiny_http, watches the
+//! files, rebuilds what changed and tells the open pages over Server-Sent Events.
+//!
+//! One thread rebuilds; request threads only read the current [`store::Snapshot`], which
+//! is replaced whole after each good build, so a request during a rebuild gets the last
+//! complete build. A failed build keeps the last good one served and shows its error in
+//! every open page until a build succeeds. Nothing a request or the docs contain can stop
+//! the server.
+
+pub mod http;
+pub mod live;
+pub mod rebuild;
+pub mod store;
+pub mod watch;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::diag::{Diagnostic, Severity};
+use crate::report::Colour;
+
+use live::{Failure, Hello, Hub, Update};
+use rebuild::{Inputs, Rebuilt, Scope, Session};
+use store::Store;
+
+/// Request threads. Streams are handed off at once, so these only ever serve files.
+const WORKERS: usize = 8;
+/// How often open streams get a keep-alive comment (and closed ones are noticed).
+const PING_EVERY: Duration = Duration::from_secs(15);
+
+/// What `docsite serve` was asked to do.
+pub struct Options {
+    pub inputs: Inputs,
+    pub host: String,
+    pub port: u16,
+    /// How diagnostics name files: the docs folder as the user typed it (`docs/`).
+    pub display_prefix: String,
+}
+
+/// State the request threads and the rebuild thread share.
+struct Shared {
+    store: Store,
+    hub: Hub,
+    failure: Mutex<Option<Arc<Failure>>>,
+    server_id: String,
+    mount: String,
+    display_prefix: String,
+}
+
+/// A server that is running.
+pub struct Running {
+    /// `http://127.0.0.1:3000/`
+    pub url: String,
+    server: Arc<tiny_http::Server>,
+    workers: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops taking requests and waits for the request threads.
+    pub fn stop(self) {
+        self.server.unblock();
+        for _ in 1..self.workers.len() {
+            self.server.unblock();
+        }
+        for w in self.workers {
+            let _ = w.join();
+        }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug)]
+pub enum StartError {
+    Listen(String),
+    Watch(String),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Listen(m) | StartError::Watch(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Builds the site, starts the server and the watcher, and returns once requests are
+/// being served. A first build that fails still starts the server, showing the error.
+pub fn start(opts: Options) -> Result<Running, StartError> {
+    let started = Instant::now();
+    let docs = opts
+        .inputs
+        .docs
+        .canonicalize()
+        .unwrap_or_else(|_| opts.inputs.docs.clone());
+    let mut session = Session::new(Inputs {
+        docs,
+        ..opts.inputs.clone()
+    });
+    let shared = Arc::new(Shared {
+        store: Store::default(),
+        hub: Hub::default(),
+        failure: Mutex::new(None),
+        server_id: server_id(),
+        mount: "/".to_string(),
+        display_prefix: opts.display_prefix.clone(),
+    });
+    let first = session.rebuild_all();
+    apply(&shared, &session, first, started);
+
+    let server = tiny_http::Server::http((opts.host.as_str(), opts.port))
+        .map(Arc::new)
+        .map_err(|e| StartError::Listen(format!("cannot listen on {}:{}: {e}", opts.host, opts.port)))?;
+    let url = match server.server_addr().to_ip() {
+        Some(addr) => format!("http://{addr}/"),
+        None => format!("http://{}:{}/", opts.host, opts.port),
+    };
+
+    let watcher = watch::Watcher::new(&session.watched())
+        .map_err(|e| StartError::Watch(format!("cannot watch {}: {e}", session.docs().display())))?;
+    {
+        let shared = shared.clone();
+        std::thread::spawn(move || {
+            while let Some(paths) = watcher.next_batch() {
+                let started = Instant::now();
+                match session.rebuild(&paths) {
+                    Ok(None) => {}
+                    result => apply(&shared, &session, result.map(|r| r.unwrap_or_else(empty)), started),
+                }
+            }
+        });
+    }
+    {
+        let shared = shared.clone();
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(PING_EVERY);
+                shared.hub.ping();
+            }
+        });
+    }
+    let workers = (0..WORKERS)
+        .map(|_| {
+            let server = server.clone();
+            let shared = shared.clone();
+            std::thread::spawn(move || {
+                while let Ok(request) = server.recv() {
+                    handle(request, &shared);
+                }
+            })
+        })
+        .collect();
+    Ok(Running { url, server, workers })
+}
+
+fn empty() -> Rebuilt {
+    Rebuilt {
+        files: Default::default(),
+        scope: Scope::Overlay,
+        diagnostics: Vec::new(),
+        what: String::new(),
+    }
+}
+
+fn handle(request: tiny_http::Request, shared: &Shared) {
+    let site = shared.store.snapshot();
+    let how = http::Inject {
+        mount: &shared.mount,
+        server_id: &shared.server_id,
+        generation: site.generation,
+    };
+    if let Some(stream) = http::respond(request, &site, &how) {
+        let failure = shared.failure.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let hello = Hello {
+            id: &shared.server_id,
+            generation: site.generation,
+            error: failure.as_deref(),
+        };
+        let hello = serde_json::to_string(&hello).unwrap_or_default();
+        shared.hub.attach(stream.into_writer(), &hello);
+    }
+}
+
+/// Publishes a rebuild's outcome: the new snapshot and an `update` event, or the error
+/// overlay; and says what happened on the terminal.
+fn apply(shared: &Shared, session: &Session, result: Result<Rebuilt, Vec<Diagnostic>>, started: Instant) {
+    let ms = started.elapsed().as_millis();
+    match result {
+        Ok(rebuilt) => {
+            print_diagnostics(&rebuilt.diagnostics, &shared.display_prefix);
+            let old = shared.store.snapshot();
+            let (next, changes) = match rebuilt.scope {
+                Scope::Whole => old.replaced(rebuilt.files),
+                Scope::Overlay => old.overlaid(rebuilt.files),
+            };
+            let update = Update::of(&changes, &next);
+            let had_failure = shared
+                .failure
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take()
+                .is_some();
+            shared.store.publish(next);
+            if !changes.is_empty() || had_failure {
+                shared
+                    .hub
+                    .broadcast("update", &serde_json::to_string(&update).unwrap_or_default());
+            }
+            let warnings = rebuilt
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Warning)
+                .count();
+            let verb = if update.generation == 1 { "built" } else { "rebuilt" };
+            let plural = if warnings == 1 { "" } else { "s" };
+            eprintln!("{verb} {} in {ms} ms, {warnings} warning{plural}", rebuilt.what);
+        }
+        Err(diags) => {
+            print_diagnostics(&diags, &shared.display_prefix);
+            let failure = Arc::new(failure(&diags, session, &shared.display_prefix));
+            eprintln!("build failed: {}; still serving the last good build", failure.location);
+            shared
+                .hub
+                .broadcast("failed", &serde_json::to_string(&*failure).unwrap_or_default());
+            *shared.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(failure);
+        }
+    }
+}
+
+fn failure(diags: &[Diagnostic], session: &Session, prefix: &str) -> Failure {
+    let errors: Vec<Diagnostic> = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .cloned()
+        .collect();
+    let location = errors
+        .first()
+        .map(|d| {
+            let file = join_prefix(prefix, &d.file);
+            if d.line == 0 {
+                file
+            } else {
+                format!("{file}:{}:{}", d.line, d.col)
+            }
+        })
+        .unwrap_or_default();
+    let ctx = crate::report::Context {
+        source: session.source(),
+        colour: Colour::Never,
+        repo_prefix: if prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", prefix.trim_end_matches('/'))
+        },
+    };
+    Failure {
+        text: crate::report::human_findings(&errors, &ctx).trim_end().to_string(),
+        location,
+    }
+}
+
+fn join_prefix(prefix: &str, file: &str) -> String {
+    if prefix.is_empty() || file.starts_with('/') {
+        file.to_string()
+    } else {
+        format!("{}/{file}", prefix.trim_end_matches('/'))
+    }
+}
+
+fn print_diagnostics(diags: &[Diagnostic], prefix: &str) {
+    for d in diags {
+        eprintln!("{}", d.display_with_prefix(prefix));
+    }
+}
+
+/// Tells this server from the next one on the same port, so pages reload after a restart.
+fn server_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{:x}", nanos ^ u128::from(std::process::id()))
+}
+
+/// The watched inputs, for the CLI.
+pub fn inputs(docs: PathBuf, config: Option<PathBuf>, overrides: crate::config::Overrides) -> Inputs {
+    Inputs {
+        docs,
+        config,
+        overrides,
+    }
+}

@@ -1,0 +1,294 @@
+//! `docsite serve` over real HTTP: the server runs as its own process on 127.0.0.1, port 0,
+//! on a scratch copy of a fixture site that the tests edit on disk.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::acme_copy;
+use common::serve::Server;
+
+fn write(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+}
+
+fn append(path: &Path, text: &str) {
+    let old = std::fs::read_to_string(path).unwrap();
+    write(path, &format!("{old}\n{text}\n"));
+}
+
+#[test]
+fn pretty_urls_head_405_404_and_caching() {
+    let (_work, docs) = acme_copy();
+    let s = Server::start(&docs, &[]);
+
+    let page = s.get("/guide/install/");
+    assert_eq!(page.status, 200);
+    assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(page.header("cache-control"), Some("no-cache"));
+    assert!(page.text().contains("<h1"), "a rendered page");
+    assert!(
+        page.text().contains("/_docsite/__live.js"),
+        "the live-reload client is added to served pages"
+    );
+    assert_eq!(s.get("/guide/install/index.html").body, page.body);
+    let bare = s.get("/guide/install?x=1");
+    assert_eq!(
+        bare.status, 301,
+        "a folder page without its slash redirects, like static hosts"
+    );
+    assert_eq!(bare.header("location"), Some("/guide/install/?x=1"));
+    assert_eq!(s.get("/").status, 200);
+
+    let head = s.request("HEAD", "/guide/install/", &[]);
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty(), "HEAD has no body");
+    assert_eq!(head.header("content-length"), page.header("content-length"));
+
+    for method in ["POST", "PUT", "DELETE", "OPTIONS"] {
+        let r = s.request(method, "/guide/install/", &[("Content-Length", "0")]);
+        assert_eq!(r.status, 405, "{method}");
+        assert_eq!(r.header("allow"), Some("GET, HEAD"));
+    }
+
+    let missing = s.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.text().contains("<html"),
+        "the site's 404 page: {}",
+        missing.text()
+    );
+    assert!(missing.text().contains("__live.js"));
+
+    let css = s.get("/_docsite/docsite.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    let etag = css.header("etag").expect("assets carry an ETag").to_string();
+    let again = s.request("GET", "/_docsite/docsite.css", &[("If-None-Match", &etag)]);
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    let svg = s.get("/images/logo.svg");
+    assert_eq!(svg.status, 200, "linked files are served");
+    assert_eq!(svg.header("content-type"), Some("image/svg+xml"));
+    assert!(s.get("/_docsite/__live.js").text().contains("EventSource"));
+}
+
+#[test]
+fn traversal_probes_never_leak_a_file() {
+    let (work, docs) = acme_copy();
+    let secret = "TOP-SECRET-0451";
+    write(&work.path().join("secret.txt"), secret);
+    write(&docs.join(".env"), secret);
+    let s = Server::start(&docs, &[]);
+    for probe in [
+        "/../secret.txt",
+        "/../../../../etc/passwd",
+        "/guide/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/%2E%2E/etc/passwd",
+        "/..%2fsecret.txt",
+        "/%2e%2e%2fsecret.txt",
+        "/guide%2f..%2f..%2fsecret.txt",
+        "/..\\secret.txt",
+        "/%5c..%5csecret.txt",
+        "/secret.txt%00.html",
+        "/%00",
+        "//secret.txt",
+        "/.env",
+        "/manifest.json",
+        "/guide/install.md",
+        "/%c0%ae%c0%ae/secret.txt",
+    ] {
+        let r = s.get(probe);
+        assert!(
+            r.status == 400 || r.status == 404,
+            "{probe}: status {} (expected 400 or 404)",
+            r.status
+        );
+        assert!(!r.text().contains(secret), "{probe} leaked the file");
+        assert!(!r.text().contains("root:x:0"), "{probe} leaked /etc/passwd");
+    }
+}
+
+#[test]
+fn an_edit_sends_an_update_and_serves_the_new_page() {
+    let (_work, docs) = acme_copy();
+    let s = Server::start(&docs, &[]);
+    let events = s.events();
+    let hello = events.next("hello");
+    assert_eq!(hello["error"], serde_json::Value::Null);
+    let generation = hello["generation"].as_u64().unwrap();
+
+    append(&docs.join("guide/install.md"), "A freshly written paragraph.");
+    let update = events.next("update");
+    assert_eq!(
+        update["pages"],
+        serde_json::json!(["guide/install/"]),
+        "only the edited page"
+    );
+    assert!(update["generation"].as_u64().unwrap() > generation);
+    assert!(s.get("/guide/install/").text().contains("A freshly written paragraph."));
+    s.wait_log("rebuilt guide/install.md in");
+
+    // Editors' ways of saving: write a temporary file and rename it over the page…
+    let tmp = docs.join("guide/.install.md.tmp123");
+    let old = std::fs::read_to_string(docs.join("guide/install.md")).unwrap();
+    write(&tmp, &format!("{old}\nSaved by renaming.\n"));
+    std::fs::rename(&tmp, docs.join("guide/install.md")).unwrap();
+    assert_eq!(events.next("update")["pages"], serde_json::json!(["guide/install/"]));
+    assert!(s.get("/guide/install/").text().contains("Saved by renaming."));
+    // …or delete it and write it again, leaving a backup beside it.
+    std::fs::remove_file(docs.join("guide/fuel.md")).unwrap();
+    write(&docs.join("guide/fuel.md~"), "backup");
+    write(&docs.join("guide/fuel.md"), "# Fuel\n\nRecreated.\n");
+    let update = events.next("update");
+    assert!(
+        update["pages"].as_array().unwrap().contains(&"guide/fuel/".into()),
+        "{update}"
+    );
+    assert!(s.get("/guide/fuel/").text().contains("Recreated."));
+
+    // Swap files are not changes.
+    write(&docs.join("guide/.fuel.md.swp"), "swap");
+    write(&docs.join("guide/4913"), "");
+    assert_eq!(
+        events.any_within(Duration::from_millis(600)),
+        None,
+        "swap files wake nothing"
+    );
+
+    // New pages and folders are picked up.
+    std::fs::create_dir_all(docs.join("extra/deep")).unwrap();
+    write(&docs.join("extra/deep/new.md"), "# Brand new\n");
+    let update = events.next("update");
+    assert!(
+        update["pages"].as_array().unwrap().contains(&"extra/deep/new/".into()),
+        "{update}"
+    );
+    assert_eq!(s.get("/extra/deep/new/").status, 200);
+}
+
+#[test]
+fn a_deleted_page_names_its_nearest_parent() {
+    let (_work, docs) = acme_copy();
+    let s = Server::start(&docs, &[]);
+    let events = s.events();
+    events.next("hello");
+    std::fs::remove_file(docs.join("guide/launch.md")).unwrap();
+    let update = events.next("update");
+    assert_eq!(
+        update["removed"],
+        serde_json::json!([{ "url": "guide/launch/", "parent": "guide/" }]),
+        "{update}"
+    );
+    assert_eq!(s.get("/guide/launch/").status, 404);
+    s.wait_log("`guide/launch.md`, which does not exist");
+}
+
+#[test]
+fn a_broken_manifest_keeps_the_last_good_build_and_the_next_good_edit_clears_it() {
+    let (_work, docs) = acme_copy();
+    let s = Server::start(&docs, &[]);
+    let before = s.get("/guide/install/").body;
+    let events = s.events();
+    events.next("hello");
+
+    let manifest = std::fs::read_to_string(docs.join("manifest.json")).unwrap();
+    let broken = manifest.replacen("\"routes\": [", "\"routes\": [,", 1);
+    write(&docs.join("manifest.json"), &broken);
+    let failed = events.next("failed");
+    // Line 3 is `<tab>"routes": [,`: the stray comma is the 13th character.
+    let location = format!("{}/manifest.json:3:13", docs.display());
+    assert_eq!(failed["location"], location.as_str());
+    let text = failed["text"].as_str().unwrap();
+    assert!(text.contains("\"routes\": [,"), "the source line: {text}");
+    assert!(text.contains('^'), "a caret under the column: {text}");
+    assert_eq!(
+        s.get("/guide/install/").body,
+        before,
+        "the last good build is still served"
+    );
+
+    // A client that connects now learns about the error at once.
+    let late = s.events();
+    assert_eq!(late.next("hello")["error"]["location"], failed["location"]);
+
+    write(&docs.join("manifest.json"), &manifest);
+    let update = events.next("update");
+    assert_eq!(update["pages"], serde_json::json!([]), "the site is as it was");
+    assert_eq!(s.events().next("hello")["error"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_theme_css_edit_swaps_styles_without_rendering_pages() {
+    let (work, docs) = acme_copy();
+    let theme = work.path().join("theme");
+    std::fs::create_dir_all(&theme).unwrap();
+    write(&theme.join("docsite.css"), "body { color: red; }\n");
+    let s = Server::start(&docs, &["--theme", theme.to_str().unwrap()]);
+    let events = s.events();
+    events.next("hello");
+    write(&theme.join("docsite.css"), "body { color: blue; }\n");
+    let update = events.next("update");
+    assert_eq!(update["css"], true);
+    assert_eq!(update["pages"], serde_json::json!([]), "{update}");
+    assert!(s.get("/_docsite/docsite.css").text().contains("blue"));
+    s.wait_log("rebuilt theme assets in");
+}
+
+#[test]
+fn many_open_streams_do_not_starve_requests() {
+    let (_work, docs) = acme_copy();
+    let s = Server::start(&docs, &[]);
+    let streams: Vec<_> = (0..40).map(|_| s.events()).collect();
+    for e in &streams {
+        e.next("hello");
+    }
+    for _ in 0..20 {
+        assert_eq!(s.get("/guide/install/").status, 200);
+    }
+    append(&docs.join("guide/index.md"), "Everyone hears about this.");
+    for e in &streams {
+        assert_eq!(e.next("update")["pages"], serde_json::json!(["guide/"]));
+    }
+}
+
+#[test]
+fn a_broken_first_build_still_serves_and_recovers() {
+    let (_work, docs) = acme_copy();
+    let manifest = std::fs::read_to_string(docs.join("manifest.json")).unwrap();
+    write(&docs.join("manifest.json"), "{ not json");
+    let s = Server::start(&docs, &[]);
+    let events = s.events();
+    assert!(
+        events.next("hello")["error"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("not json")
+    );
+    let r = s.get("/");
+    assert_eq!(r.status, 404);
+    assert!(
+        r.text().contains("__live.js"),
+        "the page can still show the error and recover"
+    );
+    write(&docs.join("manifest.json"), &manifest);
+    events.next("update");
+    assert_eq!(s.get("/guide/install/").status, 200);
+}
+
+#[test]
+fn ctrl_c_stops_cleanly() {
+    let (_work, docs) = acme_copy();
+    let mut s = Server::start(&docs, &[]);
+    let pid = s.child.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = s.child.wait().unwrap();
+    assert!(status.success(), "exit status {status}");
+    s.wait_log("stopped");
+}

@@ -1,0 +1,96 @@
+//! What a person sees while editing with `docsite serve` open in a browser: a real headless
+//! Chromium on a real server, on a scratch copy of the corpus that the test edits on disk.
+
+mod common;
+
+use std::time::Duration;
+
+use common::cdp::{Browser, chromium};
+use common::serve::Server;
+use common::{copy_tree, corpus, tmp};
+
+const WAIT: Duration = Duration::from_secs(15);
+
+#[test]
+fn edits_show_in_place_errors_overlay_and_deleted_pages_say_so() {
+    let (Some(chromium), Some(corpus)) = (chromium(), corpus()) else {
+        return;
+    };
+    let work = tmp();
+    let docs = work.path().join("docs");
+    copy_tree(&corpus, &docs);
+    let server = Server::start(&docs, &[]);
+    let mut browser = Browser::launch(&chromium);
+
+    // A long page, read from partway down.
+    let page = "ai-coder/ai-gateway/monitoring";
+    let tab = browser.open(&format!("{}{page}/", server.url), 1280);
+    browser.wait_for(&tab, "document.documentElement.dataset.live === 'connected'", WAIT);
+    let buttons = browser.eval(&tab, "document.querySelectorAll('.code-block button').length");
+    assert!(
+        buttons.as_u64().unwrap() > 0,
+        "the page has code blocks with copy buttons"
+    );
+    let y = browser.eval(
+        &tab,
+        "window.scrollTo(0, 1500); window.__sameDocument = true; window.scrollY",
+    );
+    assert_eq!(y, 1500, "the page is long enough to scroll");
+
+    let md = docs.join(format!("{page}.md"));
+    let text = std::fs::read_to_string(&md).unwrap();
+    std::fs::write(&md, format!("{text}\nA paragraph written while the page was open.\n")).unwrap();
+    browser.wait_for(
+        &tab,
+        "document.querySelector('.doc-content').textContent.includes('A paragraph written while the page was open.')",
+        WAIT,
+    );
+    assert_eq!(
+        browser.eval(&tab, "window.__sameDocument === true"),
+        true,
+        "updated in place, not reloaded"
+    );
+    let y = browser.eval(&tab, "window.scrollY").as_f64().unwrap();
+    assert!((y - 1500.0).abs() <= 2.0, "scroll position kept: {y}");
+    // The theme script wires up the new content again (copy buttons).
+    browser.wait_for(
+        &tab,
+        &format!("document.querySelectorAll('.code-block button').length === {buttons}"),
+        WAIT,
+    );
+
+    // A broken manifest: an overlay names the file and line and quotes it.
+    let manifest = std::fs::read_to_string(docs.join("manifest.json")).unwrap();
+    std::fs::write(docs.join("manifest.json"), manifest.replacen('[', "[,", 1)).unwrap();
+    let overlay = browser.wait_for(
+        &tab,
+        "document.getElementById('docsite-live-error') && document.getElementById('docsite-live-error').innerText",
+        WAIT,
+    );
+    let overlay = overlay.as_str().unwrap();
+    assert!(overlay.contains("manifest.json:"), "{overlay}");
+    assert!(overlay.contains("[,"), "the source line is quoted: {overlay}");
+    assert!(
+        browser.eval(
+            &tab,
+            "document.getElementById('docsite-live-error').getBoundingClientRect().height > 200"
+        ) == true,
+        "the overlay is visible"
+    );
+    std::fs::write(docs.join("manifest.json"), &manifest).unwrap();
+    browser.wait_for(&tab, "!document.getElementById('docsite-live-error')", WAIT);
+    assert_eq!(browser.eval(&tab, "window.__sameDocument === true"), true);
+
+    // A page deleted while open says so and offers the page above it.
+    let doomed = browser.open(&format!("{}ai-coder/ai-gateway/clients/claude-code/", server.url), 1280);
+    browser.wait_for(&doomed, "document.documentElement.dataset.live === 'connected'", WAIT);
+    std::fs::remove_file(docs.join("ai-coder/ai-gateway/clients/claude-code.md")).unwrap();
+    let banner = browser.wait_for(
+        &doomed,
+        "document.getElementById('docsite-live-removed') && document.getElementById('docsite-live-removed').innerHTML",
+        WAIT,
+    );
+    let banner = banner.as_str().unwrap();
+    assert!(banner.contains("deleted"), "{banner}");
+    assert!(banner.contains("href=\"/ai-coder/ai-gateway/clients/\""), "{banner}");
+}
