@@ -153,11 +153,7 @@ impl Built {
         if let Some(slot) = self.facts.get_mut(i) {
             *slot = Some(facts);
         }
-        diags.extend(
-            check_anchors(&self.site, &self.facts)
-                .into_iter()
-                .filter(|d| d.file == self.site.pages[i].path),
-        );
+        diags.extend(check_anchors(&self.site, &self.facts, Some(i)));
         Ok(sorted(diags))
     }
 
@@ -345,18 +341,22 @@ pub(crate) fn cross_check(
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Option<PageFacts>>, Vec<crate::redirects::Redirect>) {
     let facts = split_results(results, diags);
-    diags.extend(check_anchors(site, &facts));
+    diags.extend(check_anchors(site, &facts, None));
     let (redirects, redirect_diags) = crate::redirects::load(source, site);
     diags.extend(redirect_diags);
     diags.extend(crate::redirects::check(&redirects, site, &facts));
     (facts, redirects)
 }
 
-/// `#fragment` links must name an id on their target page.
-fn check_anchors(site: &Site, facts: &[Option<PageFacts>]) -> Vec<Diagnostic> {
+/// `#fragment` links must name an id on their target page. Checks the links of one page
+/// (`only`), or of all.
+fn check_anchors(site: &Site, facts: &[Option<PageFacts>], only: Option<usize>) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for (i, f) in facts.iter().enumerate() {
         let Some(f) = f else { continue };
+        if only.is_some_and(|o| o != i) {
+            continue;
+        }
         for link in &f.links {
             let (target, fragment) = match &link.target {
                 Target::SamePage { fragment } => (i, fragment),

@@ -15,7 +15,7 @@
   var id = me.getAttribute("data-id");
   var generation = Number(me.getAttribute("data-generation"));
   var notFound = me.getAttribute("data-status") === "404";
-  var busy = false, again = false;
+  var busy = false, again = false, bust = false;
 
   // The page's URL relative to the site root, as the server names pages (`a/b/`, ``).
   function pageKey() {
@@ -77,7 +77,8 @@
   }
 
   // Fetch the page again and put its body in place of ours, keeping where the reader is.
-  function refresh() {
+  function refresh(assets) {
+    if (assets) bust = true;
     if (busy) { again = true; return; }
     busy = true;
     fetch(location.pathname + location.search, { cache: "no-store" }).then(function (r) {
@@ -87,7 +88,8 @@
       }
       return r.ok ? r.text() : null;
     }).then(function (html) {
-      if (html) swap(html);
+      if (html) swap(html, bust);
+      bust = false;
     }).catch(function () { /* the server is restarting: the stream reconnects */ })
       .then(function () {
         busy = false;
@@ -95,7 +97,7 @@
       });
   }
 
-  function swap(html) {
+  function swap(html, assets) {
     var next = new DOMParser().parseFromString(html, "text/html");
     var x = window.scrollX, y = window.scrollY;
     var sidebar = document.getElementById("docsite-sidebar");
@@ -105,6 +107,12 @@
     document.body.replaceWith(document.adoptNode(next.body));
     clear("removed");
     notFound = false;
+    // The browser would reuse the images it has; after a file change, ask for them again.
+    if (assets) {
+      Array.prototype.forEach.call(document.querySelectorAll("img[src]"), function (img) {
+        if (img.src.indexOf(location.origin + "/") === 0) img.src = img.src.split("?")[0] + "?live=" + generation;
+      });
+    }
     // The theme script wires up the new body (tabs, copy buttons, TOC, nav).
     var old = document.querySelector('head script[src*="docsite.js"]');
     var restore = function () {
@@ -148,7 +156,7 @@
     var gone = m.removed.filter(function (r) { return r.url === key; })[0];
     if (gone) { showRemoved(gone.parent); return; }
     if (m.css) swapCss();
-    if (m.assets || m.pages.indexOf(key) >= 0 || (notFound && m.pages.length)) refresh();
+    if (m.assets || m.pages.indexOf(key) >= 0 || (notFound && m.pages.length)) refresh(m.assets);
   });
   events.addEventListener("failed", function (e) { showError(JSON.parse(e.data)); });
 })();

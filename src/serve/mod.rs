@@ -184,7 +184,6 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
 /// Publishes a rebuild's outcome: the new snapshot and an `update` event, or the error
 /// overlay; and says what happened on the terminal.
 fn apply(shared: &Shared, session: &Session, result: Result<Rebuilt, Vec<Diagnostic>>, started: Instant) {
-    let ms = started.elapsed().as_millis();
     match result {
         Ok(rebuilt) => {
             print_diagnostics(&rebuilt.diagnostics, &shared.display_prefix);
@@ -211,6 +210,8 @@ fn apply(shared: &Shared, session: &Session, result: Result<Rebuilt, Vec<Diagnos
                 .iter()
                 .filter(|d| d.severity == Severity::Warning)
                 .count();
+            // From the changes to the new build being served (the debounce comes before).
+            let ms = started.elapsed().as_millis();
             let verb = if update.generation == 1 { "built" } else { "rebuilt" };
             let plural = if warnings == 1 { "" } else { "s" };
             eprintln!("{verb} {} in {ms} ms, {warnings} warning{plural}", rebuilt.what);

@@ -9,7 +9,7 @@ use std::sync::{Arc, RwLock};
 /// One file of the site.
 #[derive(Clone)]
 pub struct Entry {
-    pub bytes: Arc<[u8]>,
+    pub bytes: Arc<Vec<u8>>,
     /// The generation whose build last changed these bytes.
     pub version: u64,
 }
@@ -87,7 +87,7 @@ impl Snapshot {
             _ => {
                 changes.changed.push(path.to_string());
                 Entry {
-                    bytes: bytes.into(),
+                    bytes: Arc::new(bytes),
                     version: generation,
                 }
             }
