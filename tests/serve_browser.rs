@@ -94,3 +94,56 @@ fn edits_show_in_place_errors_overlay_and_deleted_pages_say_so() {
     assert!(banner.contains("deleted"), "{banner}");
     assert!(banner.contains("href=\"/ai-coder/ai-gateway/clients/\""), "{banner}");
 }
+
+#[test]
+fn pages_reload_when_the_server_comes_back() {
+    let Some(chromium) = chromium() else { return };
+    let (_work, docs) = common::acme_copy();
+    let first = Server::start(&docs, &[]);
+    let port = first.port();
+    let mut browser = Browser::launch(&chromium);
+    let tab = browser.open(&format!("{}guide/install/", first.url), 1280);
+    browser.wait_for(&tab, "document.documentElement.dataset.live === 'connected'", WAIT);
+    browser.eval(&tab, "window.__sameDocument = true");
+    drop(first);
+    std::fs::write(
+        docs.join("guide/install.md"),
+        "# Install\n\nWritten while the server was down.\n",
+    )
+    .unwrap();
+    let _second = Server::start_on(&docs, port, &[]);
+    browser.wait_for(
+        &tab,
+        "!window.__sameDocument && document.body.textContent.includes('Written while the server was down.')",
+        WAIT,
+    );
+}
+
+#[test]
+fn a_stylesheet_edit_applies_without_a_reload() {
+    let Some(chromium) = chromium() else { return };
+    let (work, docs) = common::acme_copy();
+    let theme = work.path().join("theme");
+    std::fs::create_dir_all(&theme).unwrap();
+    // The built-in stylesheet plus one rule the test changes.
+    let base = std::fs::read_to_string(common::root().join("themes/default/docsite.css")).unwrap();
+    std::fs::write(
+        theme.join("docsite.css"),
+        format!("{base}\n.doc-content h1 {{ color: rgb(1, 2, 3); }}\n"),
+    )
+    .unwrap();
+    let server = Server::start(&docs, &["--theme", theme.to_str().unwrap()]);
+    let mut browser = Browser::launch(&chromium);
+    let tab = browser.open(&format!("{}guide/install/", server.url), 1280);
+    browser.wait_for(&tab, "document.documentElement.dataset.live === 'connected'", WAIT);
+    let colour = "getComputedStyle(document.querySelector('.doc-content h1')).color";
+    assert_eq!(browser.eval(&tab, colour), "rgb(1, 2, 3)");
+    browser.eval(&tab, "window.__sameDocument = true");
+    std::fs::write(
+        theme.join("docsite.css"),
+        format!("{base}\n.doc-content h1 {{ color: rgb(4, 5, 6); }}\n"),
+    )
+    .unwrap();
+    browser.wait_for(&tab, &format!("{colour} === 'rgb(4, 5, 6)'"), WAIT);
+    assert_eq!(browser.eval(&tab, "window.__sameDocument === true"), true, "no reload");
+}

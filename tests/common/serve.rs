@@ -20,8 +20,13 @@ pub struct Server {
 
 impl Server {
     pub fn start(docs: &Path, extra: &[&str]) -> Server {
+        Server::start_on(docs, 0, extra)
+    }
+
+    /// Starts a server on `port` (0: any free port).
+    pub fn start_on(docs: &Path, port: u16, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_docsite"))
-            .args(["serve", "--port", "0", "--docs"])
+            .args(["serve", "--port", &port.to_string(), "--docs"])
             .arg(docs)
             .args(extra)
             .stdout(Stdio::piped())
@@ -48,6 +53,10 @@ impl Server {
             .to_string();
         let addr = url.trim_start_matches("http://").trim_end_matches('/').to_string();
         Server { child, addr, url, log }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0)
     }
 
     pub fn get(&self, path: &str) -> Reply {
