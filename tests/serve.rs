@@ -292,3 +292,56 @@ fn ctrl_c_stops_cleanly() {
     assert!(status.success(), "exit status {status}");
     s.wait_log("stopped");
 }
+
+#[test]
+fn manifest_and_template_edits_update_the_pages_they_change() {
+    let (work, docs) = acme_copy();
+    let theme = work.path().join("theme");
+    std::fs::create_dir_all(theme.join("templates")).unwrap();
+    let page_html = std::fs::read_to_string(common::root().join("templates/page.html")).unwrap();
+    write(&theme.join("templates/page.html"), &page_html);
+    let s = Server::start(&docs, &["--theme", theme.to_str().unwrap()]);
+    let events = s.events();
+    events.next("hello");
+    let all = |update: &serde_json::Value| {
+        let mut pages: Vec<String> = update["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect();
+        pages.sort();
+        pages
+    };
+    let every_page = [
+        "",
+        "guide/",
+        "guide/fuel/",
+        "guide/install/",
+        "guide/launch/",
+        "ops/runbook/",
+        "reference/cli/",
+    ];
+
+    // A retitled route changes the pages whose sidebar shows it: the sidebar only opens the
+    // branch of the page being read, so pages outside "Guide" are untouched.
+    let manifest = std::fs::read_to_string(docs.join("manifest.json")).unwrap();
+    write(
+        &docs.join("manifest.json"),
+        &manifest.replace("\"Install\"", "\"Installation\""),
+    );
+    assert_eq!(
+        all(&events.next("update")),
+        ["guide/", "guide/fuel/", "guide/install/", "guide/launch/"]
+    );
+    assert!(s.get("/guide/fuel/").text().contains("Installation"));
+    assert!(!s.get("/reference/cli/").text().contains("Installation"));
+
+    // So does a template.
+    write(
+        &theme.join("templates/page.html"),
+        &page_html.replace("</footer>", "<p>template-marker</p></footer>"),
+    );
+    assert_eq!(all(&events.next("update")), every_page);
+    assert!(s.get("/guide/").text().contains("template-marker"));
+}
