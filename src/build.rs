@@ -34,6 +34,8 @@ pub struct BuildOptions {
     pub strictness: Strictness,
     /// Counts pages as they are done, for a progress display.
     pub progress: Option<Arc<AtomicUsize>>,
+    /// Pages (docs-relative paths) marked "changed" in the sidebar, for a preview.
+    pub changed_pages: HashSet<String>,
 }
 
 /// What a successful build did.
@@ -85,7 +87,8 @@ pub fn build(
     // Loading the syntax set is the biggest start-up cost: overlap it with the rest.
     let prepare = || -> Result<_, Vec<Diagnostic>> {
         let theme = Theme::load(config.theme_dir.as_deref()).map_err(|d| vec![d])?;
-        let renderer = Renderer::new(&theme).map_err(|d| vec![d])?;
+        let mut renderer = Renderer::new(&theme).map_err(|d| vec![d])?;
+        renderer.mark_changed(opts.changed_pages.clone());
         let (site, diags) = Site::load(source, config).map_err(sorted)?;
         Ok((theme, renderer, site, diags))
     };
@@ -157,7 +160,7 @@ fn build_page(
 ) -> PageResult {
     let page = &site.pages[i];
     let rendered = render_page(source, site, i, Purpose::Html(highlighter))?;
-    let html = renderer.page(site, i, &rendered)?;
+    let html = renderer.page(site, i, &rendered, source.last_updated(&page.path))?;
     out.write(&paths::output_file(&page.url), html.into_bytes())
         .map_err(|e| {
             Diagnostic::error(

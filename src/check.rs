@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use crate::build::{PageResult, check_page, cross_check};
+use crate::build::{PageFacts, PageResult, check_page, cross_check};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::site::Site;
@@ -33,12 +33,29 @@ impl CheckReport {
 /// Checks the docs in `source`. Fails only when there is nothing to check: no readable
 /// manifest, or one that is not valid JSON or not shaped like a manifest.
 pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Diagnostic>> {
+    let analysis = analyse(source, config)?;
+    Ok(CheckReport {
+        pages: analysis.site.pages.len(),
+        diagnostics: analysis.diagnostics,
+    })
+}
+
+/// What a check learns about the docs: the site, each page's facts (`None` for a page that
+/// failed) and the findings, with their `check` severities, sorted.
+pub(crate) struct Analysis {
+    pub site: Site,
+    pub facts: Vec<Option<PageFacts>>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The check, keeping the facts: [`crate::preview`] compares two of them.
+pub(crate) fn analyse(source: &dyn Source, config: Config) -> Result<Analysis, Vec<Diagnostic>> {
     let (site, mut diags) = Site::load(source, config)?;
     let results: Vec<PageResult> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| check_page(source, &site, i))
         .collect();
-    cross_check(source, &site, results, &mut diags);
+    let (facts, _) = cross_check(source, &site, results, &mut diags);
     for d in &mut diags {
         if d.severity == Severity::Warning
             && let Some(severity) = d.kind.check_severity()
@@ -48,8 +65,9 @@ pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Dia
     }
     // Grouped by file in path order: the order a reader fixes them in.
     diags.sort_by(|a, b| (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message)));
-    Ok(CheckReport {
-        pages: site.pages.len(),
+    Ok(Analysis {
+        site,
+        facts,
         diagnostics: diags,
     })
 }

@@ -16,6 +16,8 @@ use docsite::output::Staged;
 use docsite::report::{Colour, Format};
 use docsite::source::DirSource;
 
+mod preview_cmd;
+
 #[derive(Parser)]
 #[command(
     name = "docsite",
@@ -33,6 +35,8 @@ enum Command {
     Build(BuildArgs),
     /// Check the docs for broken links, anchors, images, orphans and redirects; write nothing.
     Check(CheckArgs),
+    /// Build a pull request's docs from git into OUT/@SLUG/ and print the review comment.
+    Preview(preview_cmd::PreviewArgs),
 }
 
 #[derive(Args)]
@@ -87,11 +91,12 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => run_build(args),
         Command::Check(args) => run_check(args),
+        Command::Preview(args) => preview_cmd::run(args),
     }
 }
 
 /// Exit code 2: docsite could not run.
-const CANNOT_RUN: u8 = 2;
+pub(crate) const CANNOT_RUN: u8 = 2;
 
 /// Loads the config and makes sure the docs folder exists, or says why not.
 fn load_config(docs: &Path, config: Option<&Path>, overrides: Overrides) -> Result<Config, ExitCode> {
@@ -182,7 +187,8 @@ fn run_build(args: BuildArgs) -> ExitCode {
     };
     let source = DirSource::new(&args.docs)
         .skipping(&args.out)
-        .skipping(staged.output().root());
+        .skipping(staged.output().root())
+        .with_git_history();
     let progress = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicBool::new(false));
     let reporter = std::io::stderr()
@@ -196,6 +202,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
     let opts = BuildOptions {
         strictness,
         progress: Some(progress),
+        ..BuildOptions::default()
     };
     let result = build(&source, config, staged.output(), &opts);
     done.store(true, Ordering::Relaxed);
@@ -274,7 +281,7 @@ fn display_prefix(docs: &Path) -> String {
     if s == "." { String::new() } else { s }
 }
 
-fn print_diagnostics(diags: &[Diagnostic], prefix: &str) {
+pub(crate) fn print_diagnostics(diags: &[Diagnostic], prefix: &str) {
     let mut err = std::io::stderr().lock();
     for d in diags {
         let _ = std::io::Write::write_fmt(&mut err, format_args!("{}\n", d.display_with_prefix(prefix)));

@@ -1,0 +1,276 @@
+//! `docsite preview`: builds a pull request's docs from git objects and says what changed.
+//!
+//! 1. The base and head refs are checked ([`crate::git::check_ref`]) and resolved, and their
+//!    merge base found, so the comparison is against what the branch started from, not a
+//!    moving `main`.
+//! 2. `git diff` (with rename detection) lists what changed under the docs folder; when
+//!    nothing did, there is nothing to build.
+//! 3. Both commits are read through [`GitSource`] and checked ([`crate::check`]); the two
+//!    checks are compared into a [`Report`] ([`report`]): page statuses, the navigation diff
+//!    ([`nav`]), pages that are gone and what still points at them, lost anchors, and the
+//!    findings the pull request introduces.
+//! 4. The head is built into `OUT/@SLUG/` (replaced as a whole, other previews in `OUT`
+//!    untouched) with its changed pages badged in the sidebar, plus `_preview/report.json`
+//!    and `_preview/index.html`; the comment ([`comment`]) is returned for the caller to print.
+
+mod comment;
+mod nav;
+mod report;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+pub use comment::MARKER;
+pub use nav::{NavChange, NavChangeKind, NavPlace};
+pub use report::{CommitRef, Report, SCHEMA, Status};
+
+use crate::build::{BuildOptions, build};
+use crate::check::analyse;
+use crate::config::{Config, Overrides};
+use crate::diag::Diagnostic;
+use crate::git::{Change, GitError, Repo, check_ref, check_repo_path};
+use crate::output::{Output, Staged};
+use crate::source::GitSource;
+
+/// What `docsite preview` is asked to do.
+pub struct Options {
+    pub base: String,
+    pub head: String,
+    /// A folder inside the repository.
+    pub repo: PathBuf,
+    /// The docs folder, relative to the repository root.
+    pub docs: String,
+    /// The folder that holds every preview; this one goes to `OUT/@SLUG/`.
+    pub out: PathBuf,
+    /// Where `OUT` is published.
+    pub url: String,
+    /// The preview's name, made safe by [`slug`]; defaults to the head branch name.
+    pub name: Option<String>,
+    pub overrides: Overrides,
+}
+
+/// What a preview run produced.
+pub enum Outcome {
+    /// Nothing under the docs folder changed; nothing was built.
+    NoDocsChange { comment: String },
+    Built {
+        report: Box<Report>,
+        comment: String,
+        /// The head build's warnings.
+        warnings: Vec<Diagnostic>,
+    },
+}
+
+/// Why a preview could not be made.
+pub enum PreviewError {
+    /// A bad argument, or git could not answer.
+    Git(GitError),
+    /// The head's docs cannot be loaded or built. `comment` is still worth posting when the
+    /// docs could be checked: it lists what the pull request broke.
+    Build {
+        diagnostics: Vec<Diagnostic>,
+        comment: Option<String>,
+    },
+    /// The output folder cannot be written.
+    Output(String),
+}
+
+impl From<GitError> for PreviewError {
+    fn from(e: GitError) -> Self {
+        PreviewError::Git(e)
+    }
+}
+
+/// A name any static host serves as one path segment: lowercase ASCII letters, digits and
+/// `-`, at most 63 characters (`mike/aibridge-500x` → `mike-aibridge-500x`).
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.truncate(63);
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        "preview".to_string()
+    } else {
+        out.to_string()
+    }
+}
+
+/// The public URL without its trailing `/`, if it is an `http(s)` URL that can go in a
+/// markdown link as it is.
+fn check_url(url: &str) -> Result<String, GitError> {
+    let ok = (url.starts_with("https://") || url.starts_with("http://"))
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>\"()[]`".contains(c));
+    if ok {
+        Ok(url.trim_end_matches('/').to_string())
+    } else {
+        Err(GitError {
+            message: format!("`{url}` is not a public http(s) URL"),
+            help: "pass where OUT is published, such as https://acme.github.io/docs-previews".into(),
+        })
+    }
+}
+
+/// The name the preview is published under: `--name`, else the head ref (without
+/// `refs/heads/` or `refs/remotes/REMOTE/`), else HEAD's branch, else the head commit.
+fn preview_name(opts: &Options, repo: &Repo, head: &str) -> String {
+    if let Some(name) = &opts.name {
+        return name.clone();
+    }
+    if opts.head != "HEAD" {
+        let h = opts.head.as_str();
+        if let Some(rest) = h.strip_prefix("refs/heads/") {
+            return rest.to_string();
+        }
+        if let Some(rest) = h.strip_prefix("refs/remotes/") {
+            return rest.split_once('/').map_or(rest, |(_, b)| b).to_string();
+        }
+        return h.to_string();
+    }
+    repo.current_branch()
+        .unwrap_or_else(|| head.get(..12).unwrap_or(head).to_string())
+}
+
+/// Runs a preview. See the module documentation for the steps.
+pub fn run(opts: &Options) -> Result<Outcome, PreviewError> {
+    // Every user-given name is checked before git runs at all.
+    check_ref(&opts.base)?;
+    check_ref(&opts.head)?;
+    let docs = check_repo_path(&opts.docs)?;
+    let url = check_url(&opts.url)?;
+    let repo = Repo::open(&opts.repo)?;
+    let base = repo.resolve(&opts.base)?;
+    let head = repo.resolve(&opts.head)?;
+    let merge_base = repo.merge_base(&base, &head)?;
+    let changes: Vec<Change> = repo
+        .diff(&merge_base, &head, &docs)?
+        .into_iter()
+        .filter(|c| match c {
+            Change::Added(p) | Change::Modified(p) | Change::Removed(p) => visible(p),
+            Change::Renamed { from, to } => visible(from) || visible(to),
+        })
+        .collect();
+    if changes.is_empty() {
+        return Ok(Outcome::NoDocsChange {
+            comment: comment::nothing_changed(&docs),
+        });
+    }
+    let slug = slug(&preview_name(opts, &repo, &head));
+    let root_url = format!("{url}/@{slug}/");
+
+    let (old, new) = rayon::join(
+        || GitSource::load(&repo, &merge_base, &docs),
+        || GitSource::load(&repo, &head, &docs),
+    );
+    let (old, new) = (old?, new?);
+    let config = Config::from_source(&new, &repo.dir().join(&docs), opts.overrides.clone()).map_err(|d| {
+        PreviewError::Build {
+            diagnostics: vec![d],
+            comment: None,
+        }
+    })?;
+    let (before, after) = rayon::join(|| analyse(&old, config.clone()).ok(), || analyse(&new, config.clone()));
+    let after = after.map_err(|diagnostics| PreviewError::Build {
+        diagnostics,
+        comment: None,
+    })?;
+    let before_side = before.as_ref().map(|analysis| report::Side { source: &old, analysis });
+    let after_side = report::Side {
+        source: &new,
+        analysis: &after,
+    };
+    let c = report::compare(before_side.as_ref(), &after_side, &changes, &root_url);
+    let report = Report {
+        schema: SCHEMA,
+        slug: format!("@{slug}"),
+        url: root_url,
+        docs: docs.clone(),
+        base: CommitRef {
+            name: Some(opts.base.clone()),
+            commit: base,
+        },
+        head: CommitRef {
+            name: Some(opts.head.clone()),
+            commit: head,
+        },
+        merge_base: CommitRef {
+            name: None,
+            commit: merge_base,
+        },
+        pages: c.pages,
+        nav: c.nav,
+        gone: c.gone,
+        anchors: c.anchors,
+        findings: c.findings,
+    };
+    let comment = comment::markdown(&report);
+
+    let target = opts.out.join(&report.slug);
+    let staged = Staged::new(&target).map_err(|e| {
+        PreviewError::Output(format!(
+            "cannot create a build folder beside `{}`: {e}",
+            target.display()
+        ))
+    })?;
+    let build_opts = BuildOptions {
+        changed_pages: report.changed_pages().map(|p| p.path.clone()).collect::<HashSet<_>>(),
+        ..BuildOptions::default()
+    };
+    let built = build(&new, config, staged.output(), &build_opts).map_err(|diagnostics| PreviewError::Build {
+        diagnostics,
+        comment: Some(comment.clone()),
+    })?;
+    let json = serde_json::to_vec_pretty(&report).map_err(|e| PreviewError::Output(format!("report.json: {e}")))?;
+    let out = staged.output();
+    for (path, bytes) in [
+        ("_preview/report.json", json),
+        ("_preview/index.html", comment::index_html(&report).into_bytes()),
+    ] {
+        out.write(path, bytes)
+            .map_err(|e| PreviewError::Output(format!("cannot write {path}: {e}")))?;
+    }
+    staged
+        .commit()
+        .map_err(|e| PreviewError::Output(format!("cannot move the preview into `{}`: {e}", target.display())))?;
+    Ok(Outcome::Built {
+        report: Box::new(report),
+        comment,
+        warnings: built.diagnostics,
+    })
+}
+
+/// Whether a docs-relative path is part of the docs as a source reads them.
+fn visible(path: &str) -> bool {
+    !path.split('/').any(crate::source::is_skipped_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_safe_path_segments() {
+        assert_eq!(slug("mike/aibridge-500x"), "mike-aibridge-500x");
+        assert_eq!(slug("docs/Clarify_Agents..x"), "docs-clarify-agents-x");
+        assert_eq!(slug("../../etc"), "etc");
+        assert_eq!(slug("$(touch x)"), "touch-x");
+        assert_eq!(slug("…"), "preview");
+        assert_eq!(slug(&"a".repeat(100)).len(), 63);
+    }
+
+    #[test]
+    fn urls_must_be_plain_http() {
+        assert_eq!(check_url("https://x.dev/p/").unwrap(), "https://x.dev/p");
+        assert!(check_url("javascript:alert(1)").is_err());
+        assert!(check_url("https://x.dev/a b").is_err());
+        assert!(check_url("https://x.dev/a)").is_err());
+    }
+}
