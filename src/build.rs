@@ -57,6 +57,7 @@ impl BuildReport {
 }
 
 /// What a page leaves behind for the checks that look across pages.
+#[derive(Clone)]
 pub(crate) struct PageFacts {
     pub ids: HashSet<String>,
     pub links: Vec<LinkRef>,

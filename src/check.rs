@@ -33,7 +33,7 @@ impl CheckReport {
 /// Checks the docs in `source`. Fails only when there is nothing to check: no readable
 /// manifest, or one that is not valid JSON or not shaped like a manifest.
 pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Diagnostic>> {
-    let analysis = analyse(source, config)?;
+    let analysis = analyse(source, config, &|_, _| None)?;
     Ok(CheckReport {
         pages: analysis.site.pages.len(),
         diagnostics: analysis.diagnostics,
@@ -45,15 +45,35 @@ pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Dia
 pub(crate) struct Analysis {
     pub site: Site,
     pub facts: Vec<Option<PageFacts>>,
+    /// Each page's own findings, as the markdown pass reported them (before the
+    /// cross-page checks and the `check` severities), for [`Analysis::page_result`].
+    page_findings: Vec<Vec<Diagnostic>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// The check, keeping the facts: [`crate::preview`] compares two of them.
-pub(crate) fn analyse(source: &dyn Source, config: Config) -> Result<Analysis, Vec<Diagnostic>> {
+impl Analysis {
+    /// Page `i`'s markdown pass again, without running it: for another commit where the
+    /// page has the same text and the same surroundings.
+    pub fn page_result(&self, i: usize) -> Option<PageResult> {
+        let facts = self.facts.get(i)?.clone()?;
+        Some(Ok((facts, self.page_findings[i].clone())))
+    }
+}
+
+/// Gives a page's markdown-pass result without running it, or `None` to run it.
+pub(crate) type Reuse<'a> = dyn Fn(&Site, usize) -> Option<PageResult> + Sync + 'a;
+
+/// The check, keeping the facts: [`crate::preview`] compares two of them. `reuse` may
+/// supply pages known from another commit.
+pub(crate) fn analyse(source: &dyn Source, config: Config, reuse: &Reuse) -> Result<Analysis, Vec<Diagnostic>> {
     let (site, mut diags) = Site::load(source, config)?;
     let results: Vec<PageResult> = (0..site.pages.len())
         .into_par_iter()
-        .map(|i| check_page(source, &site, i))
+        .map(|i| reuse(&site, i).unwrap_or_else(|| check_page(source, &site, i)))
+        .collect();
+    let page_findings = results
+        .iter()
+        .map(|r| r.as_ref().map(|(_, d)| d.clone()).unwrap_or_default())
         .collect();
     let (facts, _) = cross_check(source, &site, results, &mut diags);
     for d in &mut diags {
@@ -68,6 +88,7 @@ pub(crate) fn analyse(source: &dyn Source, config: Config) -> Result<Analysis, V
     Ok(Analysis {
         site,
         facts,
+        page_findings,
         diagnostics: diags,
     })
 }

@@ -25,11 +25,13 @@ pub use nav::{NavChange, NavChangeKind, NavPlace};
 pub use report::{CommitRef, Report, SCHEMA, Status};
 
 use crate::build::{BuildOptions, build};
-use crate::check::analyse;
+use crate::check::{Analysis, analyse};
 use crate::config::{Config, Overrides};
 use crate::diag::Diagnostic;
 use crate::git::{Change, GitError, Repo, check_ref, check_repo_path};
+use crate::markdown::{Links, Target};
 use crate::output::{Output, Staged};
+use crate::site::Site;
 use crate::source::GitSource;
 
 /// What `docsite preview` is asked to do.
@@ -139,8 +141,33 @@ fn preview_name(opts: &Options, repo: &Repo, head: &str) -> String {
         .unwrap_or_else(|| head.get(..12).unwrap_or(head).to_string())
 }
 
+/// A preview compared and ready to build.
+pub struct Prepared {
+    pub report: Report,
+    pub comment: String,
+    head: GitSource,
+    config: Config,
+}
+
+/// What [`prepare`] found.
+pub enum Plan {
+    /// Nothing under the docs folder changed: the one-line comment.
+    NoDocsChange {
+        comment: String,
+    },
+    Preview(Box<Prepared>),
+}
+
 /// Runs a preview. See the module documentation for the steps.
 pub fn run(opts: &Options) -> Result<Outcome, PreviewError> {
+    match prepare(opts)? {
+        Plan::NoDocsChange { comment } => Ok(Outcome::NoDocsChange { comment }),
+        Plan::Preview(p) => p.write(&opts.out),
+    }
+}
+
+/// Steps 1 to 3: everything but the build, which [`Prepared::write`] does.
+pub fn prepare(opts: &Options) -> Result<Plan, PreviewError> {
     // Every user-given name is checked before git runs at all.
     check_ref(&opts.base)?;
     check_ref(&opts.head)?;
@@ -159,7 +186,7 @@ pub fn run(opts: &Options) -> Result<Outcome, PreviewError> {
         })
         .collect();
     if changes.is_empty() {
-        return Ok(Outcome::NoDocsChange {
+        return Ok(Plan::NoDocsChange {
             comment: comment::nothing_changed(&docs),
         });
     }
@@ -177,11 +204,13 @@ pub fn run(opts: &Options) -> Result<Outcome, PreviewError> {
             comment: None,
         }
     })?;
-    let (before, after) = rayon::join(|| analyse(&old, config.clone()).ok(), || analyse(&new, config.clone()));
-    let after = after.map_err(|diagnostics| PreviewError::Build {
+    let after = analyse(&new, config.clone(), &|_, _| None).map_err(|diagnostics| PreviewError::Build {
         diagnostics,
         comment: None,
     })?;
+    // Most pages of the base are the head's pages: only the others are checked again.
+    let reuse = |base: &Site, i: usize| reusable(base, i, &after, &old, &new).and_then(|j| after.page_result(j));
+    let before = analyse(&old, config.clone(), &reuse).ok();
     let before_side = before.as_ref().map(|analysis| report::Side { source: &old, analysis });
     let after_side = report::Side {
         source: &new,
@@ -212,39 +241,95 @@ pub fn run(opts: &Options) -> Result<Outcome, PreviewError> {
         findings: c.findings,
     };
     let comment = comment::markdown(&report);
-
-    let target = opts.out.join(&report.slug);
-    let staged = Staged::new(&target).map_err(|e| {
-        PreviewError::Output(format!(
-            "cannot create a build folder beside `{}`: {e}",
-            target.display()
-        ))
-    })?;
-    let build_opts = BuildOptions {
-        changed_pages: report.changed_pages().map(|p| p.path.clone()).collect::<HashSet<_>>(),
-        ..BuildOptions::default()
-    };
-    let built = build(&new, config, staged.output(), &build_opts).map_err(|diagnostics| PreviewError::Build {
-        diagnostics,
-        comment: Some(comment.clone()),
-    })?;
-    let json = serde_json::to_vec_pretty(&report).map_err(|e| PreviewError::Output(format!("report.json: {e}")))?;
-    let out = staged.output();
-    for (path, bytes) in [
-        ("_preview/report.json", json),
-        ("_preview/index.html", comment::index_html(&report).into_bytes()),
-    ] {
-        out.write(path, bytes)
-            .map_err(|e| PreviewError::Output(format!("cannot write {path}: {e}")))?;
-    }
-    staged
-        .commit()
-        .map_err(|e| PreviewError::Output(format!("cannot move the preview into `{}`: {e}", target.display())))?;
-    Ok(Outcome::Built {
-        report: Box::new(report),
+    Ok(Plan::Preview(Box::new(Prepared {
+        report,
         comment,
-        warnings: built.diagnostics,
-    })
+        head: new,
+        config,
+    })))
+}
+
+impl Prepared {
+    /// Step 4: builds the head into `out/@SLUG/` with `_preview/`.
+    pub fn write(self, out: &std::path::Path) -> Result<Outcome, PreviewError> {
+        let Prepared {
+            report,
+            comment,
+            head,
+            config,
+        } = self;
+        let target = out.join(&report.slug);
+        let staged = Staged::new(&target).map_err(|e| {
+            PreviewError::Output(format!(
+                "cannot create a build folder beside `{}`: {e}",
+                target.display()
+            ))
+        })?;
+        let build_opts = BuildOptions {
+            changed_pages: report.changed_pages().map(|p| p.path.clone()).collect::<HashSet<_>>(),
+            ..BuildOptions::default()
+        };
+        let built = build(&head, config, staged.output(), &build_opts).map_err(|diagnostics| PreviewError::Build {
+            diagnostics,
+            comment: Some(comment.clone()),
+        })?;
+        let json = serde_json::to_vec_pretty(&report).map_err(|e| PreviewError::Output(format!("report.json: {e}")))?;
+        let out = staged.output();
+        for (path, bytes) in [
+            ("_preview/report.json", json),
+            ("_preview/index.html", comment::index_html(&report).into_bytes()),
+        ] {
+            out.write(path, bytes)
+                .map_err(|e| PreviewError::Output(format!("cannot write {path}: {e}")))?;
+        }
+        staged
+            .commit()
+            .map_err(|e| PreviewError::Output(format!("cannot move the preview into `{}`: {e}", target.display())))?;
+        Ok(Outcome::Built {
+            report: Box::new(report),
+            comment,
+            warnings: built.diagnostics,
+        })
+    }
+}
+
+/// The head's page that page `i` of the base checks exactly like: the same path, text, URL
+/// and `<children>`, and every link it makes resolving the same way. Checks only what can
+/// change a page's markdown pass ([`crate::markdown::Links`]).
+fn reusable(base: &Site, i: usize, head: &Analysis, old: &GitSource, new: &GitSource) -> Option<usize> {
+    let page = &base.pages[i];
+    let j = head.site.page_index(&page.path)?;
+    let facts = head.facts.get(j)?.as_ref()?;
+    let same_blob = matches!((old.blob_id(&page.path), new.blob_id(&page.path)), (Some(a), Some(b)) if a == b);
+    let same = same_blob
+        && page.url == head.site.pages[j].url
+        && base.children_of(i) == head.site.children_of(j)
+        && facts.links.iter().all(|l| resolves_same(&l.target, base, &head.site));
+    same.then_some(j)
+}
+
+/// Whether a link target found in `head` is what `base` resolves the same link to.
+fn resolves_same(target: &Target, base: &Site, head: &Site) -> bool {
+    let folder_pages = |dir: &str| {
+        ["index.md", "README.md"].iter().all(|f| {
+            let p = if dir.is_empty() {
+                f.to_string()
+            } else {
+                format!("{dir}/{f}")
+            };
+            base.page_url(&p) == head.page_url(&p)
+        })
+    };
+    match target {
+        Target::Page { path, .. } => {
+            let dir = crate::paths::parent_dir(path);
+            base.page_url(path) == head.page_url(path)
+                && (!crate::paths::is_folder_page(path) || (!base.has_file(dir) && folder_pages(dir)))
+        }
+        Target::File { path } => base.has_file(path) && base.page_url(path).is_none(),
+        Target::Missing { path } => base.page_url(path).is_none() && !base.has_file(path) && folder_pages(path),
+        Target::External | Target::SamePage { .. } | Target::Outside => true,
+    }
 }
 
 /// Whether a docs-relative path is part of the docs as a source reads them.

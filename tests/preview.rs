@@ -232,6 +232,31 @@ fn seed_pr_25852_comment_report_and_site() {
         r["gone"][0]["suggested_redirect"]["to"],
         "ai-coder/ai-gateway/clients/index.md"
     );
+    // The base's check reuses the head's unchanged pages: its findings must be exactly what
+    // `docsite check` finds on a checkout of each commit.
+    let base_checkout = work.path().join("base");
+    git(
+        work.path(),
+        &[
+            "clone",
+            "-q",
+            "-b",
+            "main",
+            repo.to_str().unwrap(),
+            base_checkout.to_str().unwrap(),
+        ],
+    );
+    for (docs, total) in [
+        (base_checkout.join("docs"), "base_total"),
+        (repo.join("docs"), "head_total"),
+    ] {
+        let o = common::check(docs.to_str().unwrap(), &["--format", "json"]);
+        let counted = stdout(&o)
+            .lines()
+            .filter(|l| !l.contains(r#""severity":"note""#))
+            .count();
+        assert_eq!(r["findings"][total], counted, "{total}");
+    }
 
     // The site: changed pages badged in the sidebar, the others not; the index of changes.
     let site = out.join(slug);
