@@ -32,7 +32,7 @@ use crate::git::{Change, GitError, Repo, check_ref, check_repo_path};
 use crate::markdown::{Links, Target};
 use crate::output::{Output, Staged};
 use crate::site::Site;
-use crate::source::GitSource;
+use crate::source::{GitSource, History};
 
 /// What `docsite preview` is asked to do.
 pub struct Options {
@@ -193,11 +193,8 @@ pub fn prepare(opts: &Options) -> Result<Plan, PreviewError> {
     let slug = slug(&preview_name(opts, &repo, &head));
     let root_url = format!("{url}/@{slug}/");
 
-    let (old, new) = rayon::join(
-        || GitSource::load(&repo, &merge_base, &docs),
-        || GitSource::load(&repo, &head, &docs),
-    );
-    let (old, new) = (old?, new?);
+    let new = GitSource::load(&repo, &head, &docs)?;
+    let old = GitSource::load_sharing(&repo, &merge_base, &docs, History::Skip, Some(&new))?;
     let config = Config::from_source(&new, &repo.dir().join(&docs), opts.overrides.clone()).map_err(|d| {
         PreviewError::Build {
             diagnostics: vec![d],

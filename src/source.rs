@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::git::{GitError, Repo, Revision};
 
@@ -124,17 +125,40 @@ pub struct GitSource {
     files: Vec<String>,
     /// Path → blob id.
     ids: HashMap<String, String>,
-    /// Blob id → contents.
-    blobs: HashMap<String, Vec<u8>>,
+    /// Blob id → contents, shared with other commits' sources.
+    blobs: HashMap<String, Arc<[u8]>>,
     history: HashMap<String, Revision>,
+}
+
+/// Whether a [`GitSource`] reads "last updated" facts from `git log`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum History {
+    Read,
+    /// For a commit that is compared, not built.
+    Skip,
 }
 
 impl GitSource {
     /// The folder `dir` (a checked repository path, `""` for the root) at `commit` (a
     /// resolved commit id, see [`Repo::resolve`]).
     pub fn load(repo: &Repo, commit: &str, dir: &str) -> Result<GitSource, GitError> {
+        GitSource::load_sharing(repo, commit, dir, History::Read, None)
+    }
+
+    /// Like [`GitSource::load`]; blobs that `known` already holds are shared with it rather
+    /// than read again (two commits of a pull request share most of their files).
+    pub fn load_sharing(
+        repo: &Repo,
+        commit: &str,
+        dir: &str,
+        history: History,
+        known: Option<&GitSource>,
+    ) -> Result<GitSource, GitError> {
         let (listing, history) = std::thread::scope(|s| {
-            let history = s.spawn(|| repo.last_changes(commit, dir));
+            let history = s.spawn(|| match history {
+                History::Read => repo.last_changes(commit, dir),
+                History::Skip => Ok(HashMap::new()),
+            });
             let listing = repo.ls_tree(commit, dir);
             (listing, history.join())
         });
@@ -142,10 +166,23 @@ impl GitSource {
             .into_iter()
             .filter(|(path, _)| !path.split('/').any(is_skipped_name))
             .collect();
-        let mut wanted: Vec<String> = listing.iter().map(|(_, id)| id.clone()).collect();
+        let mut blobs: HashMap<String, Arc<[u8]>> = HashMap::new();
+        let mut wanted: Vec<String> = Vec::new();
+        for (_, id) in &listing {
+            match known.and_then(|k| k.blobs.get(id)) {
+                Some(data) => {
+                    blobs.insert(id.clone(), data.clone());
+                }
+                None => wanted.push(id.clone()),
+            }
+        }
         wanted.sort();
         wanted.dedup();
-        let blobs = repo.read_blobs(&wanted)?;
+        blobs.extend(
+            repo.read_blobs(&wanted)?
+                .into_iter()
+                .map(|(id, data)| (id, Arc::from(data))),
+        );
         let history = match history {
             Ok(h) => h?,
             Err(_) => HashMap::new(),
@@ -175,7 +212,7 @@ impl Source for GitSource {
         self.ids
             .get(path)
             .and_then(|id| self.blobs.get(id))
-            .cloned()
+            .map(|data| data.to_vec())
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{path} is not in the commit")))
     }
 

@@ -428,6 +428,25 @@ fn delete_only_pr_links_the_root_and_suggests_the_parent() {
 }
 
 #[test]
+fn a_pr_that_breaks_the_build_still_gets_its_comment_and_writes_nothing() {
+    let (w, repo) = fixture_repo("broken", |repo| {
+        let m = MANIFEST.replace("./reference.md", "./reference-gone.md");
+        write(repo, &[("docs/manifest.json", &m)]);
+    });
+    let out = w.path().join("out");
+    let o = preview(&repo, &out, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the head's docs cannot be built"), "{}", stderr(&o));
+    let comment = stdout(&o);
+    assert!(comment.starts_with(MARKER), "{comment}");
+    assert!(
+        comment.contains("- `docs/manifest.json:9` error missing-route-file: route `routes[0].children[1]` (\"Reference\") path points to `reference-gone.md`, which does not exist"),
+        "{comment}"
+    );
+    assert!(!out.join("@broken").exists(), "a failed build writes no preview");
+}
+
+#[test]
 fn no_docs_change_is_one_line_or_nothing_with_quiet() {
     let (_w, repo) = fixture_repo("code-only", |repo| {
         write(repo, &[("src/main.c", "int main(void) { return 1; }\n")])

@@ -417,22 +417,25 @@ fn anchor_changes(before: &Side, after: &Side, pages: &[PageEntry]) -> Vec<Ancho
 /// What identifies a finding across the two commits whatever its line: kind, file (by its
 /// head name) and message, with manifest positions (`routes[3]`) blanked, since removing
 /// one route renumbers the ones after it.
-fn finding_key(d: &Diagnostic, renamed: &HashMap<String, String>) -> (String, String, String) {
+fn finding_key<'d>(d: &'d Diagnostic, renamed: &'d HashMap<String, String>) -> FindingKey<'d> {
     static INDEX: std::sync::LazyLock<Option<regex::Regex>> =
         std::sync::LazyLock::new(|| regex::Regex::new(r"\[\d+\]").ok());
-    let file = renamed.get(&d.file).cloned().unwrap_or_else(|| d.file.clone());
+    let file = renamed.get(&d.file).unwrap_or(&d.file);
     let message = match INDEX.as_ref() {
-        Some(re) => re.replace_all(&d.message, "[]").into_owned(),
-        None => d.message.clone(),
+        // Only manifest findings name route positions.
+        Some(re) if d.file == MANIFEST_FILE => re.replace_all(&d.message, "[]"),
+        _ => std::borrow::Cow::Borrowed(d.message.as_str()),
     };
-    (d.kind.as_str().to_string(), file, message)
+    (d.kind, file, message)
 }
+
+type FindingKey<'d> = (crate::diag::Kind, &'d str, std::borrow::Cow<'d, str>);
 
 /// The head's errors and warnings that the merge base does not have: each base finding
 /// cancels one head finding with the same key.
 fn new_findings(before: Option<&Analysis>, after: &Analysis, renamed: &HashMap<String, String>) -> Findings {
     let counted = |d: &&Diagnostic| d.severity != Severity::Note;
-    let mut base: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut base: HashMap<FindingKey, usize> = HashMap::new();
     let mut base_total = 0;
     for d in before.iter().flat_map(|b| b.diagnostics.iter()).filter(counted) {
         *base.entry(finding_key(d, renamed)).or_default() += 1;
