@@ -6,7 +6,8 @@
 #   B. the report alone (merge base, diff, both commits read and checked, report and
 #      comment; no site): target < 1 s at 10k pages.
 #
-#   bench/preview.sh          (needs hyperfine; RUNS=5 by default; BENCH_TMP to reuse trees)
+#   bench/preview.sh   (needs hyperfine; RUNS=5 by default; BENCH_TMP to reuse the repos,
+#                       BENCH_OUT for where the sites go)
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
@@ -18,6 +19,16 @@ TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
 BIN="$TARGET/release/docsite"
 PARTS="$TARGET/release/examples/preview_parts"
 TMP="${BENCH_TMP:-$(mktemp -d)}"
+# Sites are written to memory (tmpfs) when it exists: on a shared machine the disk's
+# write-back dominates wall time and hides the work being compared.
+if [ -n "${BENCH_OUT:-}" ]; then
+  OUT="$BENCH_OUT"
+elif [ -d /dev/shm ]; then
+  OUT="$(mktemp -d /dev/shm/docsite-bench.XXXXXX)"
+  trap 'rm -rf "$OUT"' EXIT
+else
+  OUT="$TMP/out"
+fi
 RUNS="${RUNS:-5}"
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.invalid
 
@@ -63,8 +74,8 @@ for name in seed scaled; do
   head=$(git -C "$R" rev-parse HEAD)
   echo "== $name: $(git -C "$R" ls-files docs | grep -c '\.md$') pages at the head"
   hyperfine --style basic -N --warmup 1 --runs "$RUNS" \
-    --command-name "build from disk" "$BIN build --docs $R/docs --out $TMP/out-disk" \
-    --command-name "build from git" "$PARTS build-git $R $head $TMP/out-git" \
-    --command-name "preview (build + report)" "$BIN preview --repo $R --base main --head $head --name bench --out $TMP/out-preview --url https://previews.example" \
+    --command-name "build from disk" "$BIN build --docs $R/docs --out $OUT/out-disk" \
+    --command-name "build from git" "$PARTS build-git $R $head $OUT/out-git" \
+    --command-name "preview (build + report)" "$BIN preview --repo $R --base main --head $head --name bench --out $OUT/out-preview --url https://previews.example" \
     --command-name "report only" "$PARTS report $R main $head"
 done

@@ -232,6 +232,29 @@ impl Repo {
         Ok(String::from_utf8_lossy(&out).trim().to_string())
     }
 
+    /// The full name of a ref (`origin/x` → `refs/remotes/origin/x`), if it is a branch,
+    /// remote-tracking branch or tag rather than a commit id.
+    pub fn full_name(&self, name: &str) -> Option<String> {
+        check_ref(name).ok()?;
+        let out = self
+            .run(&["rev-parse", "--symbolic-full-name", "--end-of-options", name])
+            .ok()?;
+        let full = String::from_utf8(out).ok()?.trim().to_string();
+        full.starts_with("refs/").then_some(full)
+    }
+
+    /// Whether `dir` (a checked repository path) is a folder at `commit` (a resolved id).
+    pub fn has_folder(&self, commit: &str, dir: &str) -> bool {
+        if dir.is_empty() {
+            return true;
+        }
+        let spec = format!("{commit}:{dir}");
+        ids_only(&[commit]).is_ok()
+            && self
+                .run(&["cat-file", "-t", "--end-of-options", &spec])
+                .is_ok_and(|kind| kind.trim_ascii() == b"tree")
+    }
+
     /// The current branch's name, if HEAD is on a branch.
     pub fn current_branch(&self) -> Option<String> {
         let out = self.run(&["symbolic-ref", "--quiet", "--short", "HEAD"]).ok()?;

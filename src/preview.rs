@@ -128,14 +128,14 @@ fn preview_name(opts: &Options, repo: &Repo, head: &str) -> String {
         return name.clone();
     }
     if opts.head != "HEAD" {
-        let h = opts.head.as_str();
-        if let Some(rest) = h.strip_prefix("refs/heads/") {
+        let full = repo.full_name(&opts.head).unwrap_or_else(|| opts.head.clone());
+        if let Some(rest) = full.strip_prefix("refs/heads/") {
             return rest.to_string();
         }
-        if let Some(rest) = h.strip_prefix("refs/remotes/") {
+        if let Some(rest) = full.strip_prefix("refs/remotes/") {
             return rest.split_once('/').map_or(rest, |(_, b)| b).to_string();
         }
-        return h.to_string();
+        return opts.head.clone();
     }
     repo.current_branch()
         .unwrap_or_else(|| head.get(..12).unwrap_or(head).to_string())
@@ -177,6 +177,12 @@ pub fn prepare(opts: &Options) -> Result<Plan, PreviewError> {
     let base = repo.resolve(&opts.base)?;
     let head = repo.resolve(&opts.head)?;
     let merge_base = repo.merge_base(&base, &head)?;
+    if !repo.has_folder(&head, &docs) {
+        return Err(PreviewError::Git(GitError {
+            message: format!("`{}` is not a folder at {} ({head})", display_docs(&docs), opts.head),
+            help: "pass the docs folder relative to the repository root with --docs PATH_IN_REPO".into(),
+        }));
+    }
     let changes: Vec<Change> = repo
         .diff(&merge_base, &head, &docs)?
         .into_iter()
@@ -327,6 +333,10 @@ fn resolves_same(target: &Target, base: &Site, head: &Site) -> bool {
         Target::Missing { path } => base.page_url(path).is_none() && !base.has_file(path) && folder_pages(path),
         Target::External | Target::SamePage { .. } | Target::Outside => true,
     }
+}
+
+fn display_docs(docs: &str) -> &str {
+    if docs.is_empty() { "." } else { docs }
 }
 
 /// Whether a docs-relative path is part of the docs as a source reads them.

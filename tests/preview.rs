@@ -467,6 +467,32 @@ fn no_docs_change_is_one_line_or_nothing_with_quiet() {
 }
 
 #[test]
+fn a_wrong_docs_folder_or_ref_is_an_error_not_an_empty_preview() {
+    let (w, repo) = fixture_repo("feature/Docs_Fix", |repo| {
+        write(repo, &[("docs/extra.md", "# Extra\n")])
+    });
+    let out = w.path().join("out");
+    let o = preview(&repo, &out, &["--docs", "documentation"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`documentation` is not a folder at HEAD"),
+        "{}",
+        stderr(&o)
+    );
+    let o = preview(&repo, &out, &["--head", "no-such-branch"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`no-such-branch` names no commit"),
+        "{}",
+        stderr(&o)
+    );
+    // A branch named by --head gives the slug.
+    let o = preview(&repo, &out, &["--head", "refs/heads/feature/Docs_Fix"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("@feature-docs-fix/_preview/report.json").is_file());
+}
+
+#[test]
 fn hostile_refs_are_refused_before_git_runs() {
     let (w, repo) = fixture_repo("safe", |repo| write(repo, &[("docs/extra.md", "# Extra\n")]));
     // A `git` first on PATH that logs every call, then runs the real one.
