@@ -42,11 +42,11 @@ fn report(repo: &str, base: &str, head: &str) -> Result<(), String> {
         overrides: Default::default(),
     };
     match prepare(&opts) {
-        Ok(Plan::Preview(p)) => {
+        Ok(Plan::Preview { report, comment }) => {
             println!(
                 "{} bytes of comment, {} new findings",
-                p.comment.len(),
-                p.report.findings.new.len()
+                comment.len(),
+                report.findings.new.len()
             );
             Ok(())
         }

@@ -85,6 +85,17 @@ pub fn build(
     out: &dyn Output,
     opts: &BuildOptions,
 ) -> Result<BuildReport, Vec<Diagnostic>> {
+    build_analysed(source, config, out, opts).map(|(report, _)| report)
+}
+
+/// [`build`], also giving what a check of the same docs would ([`crate::check`]), from
+/// the build's own markdown pass: a preview reads the head once.
+pub(crate) fn build_analysed(
+    source: &dyn Source,
+    config: Config,
+    out: &dyn Output,
+    opts: &BuildOptions,
+) -> Result<(BuildReport, crate::check::Analysis), Vec<Diagnostic>> {
     // Loading the syntax set is the biggest start-up cost: overlap it with the rest.
     let prepare = || -> Result<_, Vec<Diagnostic>> {
         let theme = Theme::load(config.theme_dir.as_deref()).map_err(|d| vec![d])?;
@@ -106,6 +117,7 @@ pub fn build(
             r
         })
         .collect();
+    let page_findings = crate::check::page_findings(&results);
     let (facts, redirects) = cross_check(source, &site, results, &mut diags);
     diags.extend(crate::redirects::write(&redirects, &site, out));
 
@@ -132,6 +144,7 @@ pub fn build(
     diags.extend(copy_errors);
 
     diags.extend(write_extras(&site, &theme, &renderer, out));
+    let checked = diags.clone();
 
     // Notes (a page listed twice) are for `check`; a build has nothing to say about them.
     diags.retain(|d| d.severity != Severity::Note);
@@ -144,11 +157,14 @@ pub fn build(
     if Site::has_errors(&diags) {
         return Err(diags);
     }
-    Ok(BuildReport {
+    let report = BuildReport {
         pages: site.pages.len(),
         files_copied: files.len(),
         diagnostics: diags,
-    })
+    };
+    // `files` borrows the facts, which the analysis takes.
+    drop(files);
+    Ok((report, crate::check::Analysis::new(site, facts, page_findings, checked)))
 }
 
 fn build_page(

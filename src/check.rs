@@ -52,6 +52,31 @@ pub(crate) struct Analysis {
 }
 
 impl Analysis {
+    /// Gives the findings (the pipeline's, as `build` has them) their `check` severities
+    /// and order.
+    pub(crate) fn new(
+        site: Site,
+        facts: Vec<Option<PageFacts>>,
+        page_findings: Vec<Vec<Diagnostic>>,
+        mut diags: Vec<Diagnostic>,
+    ) -> Analysis {
+        for d in &mut diags {
+            if d.severity == Severity::Warning
+                && let Some(severity) = d.kind.check_severity()
+            {
+                d.severity = severity;
+            }
+        }
+        // Grouped by file in path order: the order a reader fixes them in.
+        diags.sort_by(|a, b| (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message)));
+        Analysis {
+            site,
+            facts,
+            page_findings,
+            diagnostics: diags,
+        }
+    }
+
     /// Page `i`'s markdown pass again, without running it: for another commit where the
     /// page has the same text and the same surroundings.
     pub fn page_result(&self, i: usize) -> Option<PageResult> {
@@ -71,24 +96,15 @@ pub(crate) fn analyse(source: &dyn Source, config: Config, reuse: &Reuse) -> Res
         .into_par_iter()
         .map(|i| reuse(&site, i).unwrap_or_else(|| check_page(source, &site, i)))
         .collect();
-    let page_findings = results
+    let page_findings = page_findings(&results);
+    let (facts, _) = cross_check(source, &site, results, &mut diags);
+    Ok(Analysis::new(site, facts, page_findings, diags))
+}
+
+/// Each page's own findings, kept for [`Analysis::page_result`].
+pub(crate) fn page_findings(results: &[PageResult]) -> Vec<Vec<Diagnostic>> {
+    results
         .iter()
         .map(|r| r.as_ref().map(|(_, d)| d.clone()).unwrap_or_default())
-        .collect();
-    let (facts, _) = cross_check(source, &site, results, &mut diags);
-    for d in &mut diags {
-        if d.severity == Severity::Warning
-            && let Some(severity) = d.kind.check_severity()
-        {
-            d.severity = severity;
-        }
-    }
-    // Grouped by file in path order: the order a reader fixes them in.
-    diags.sort_by(|a, b| (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message)));
-    Ok(Analysis {
-        site,
-        facts,
-        page_findings,
-        diagnostics: diags,
-    })
+        .collect()
 }

@@ -24,7 +24,7 @@ pub use comment::MARKER;
 pub use nav::{NavChange, NavChangeKind, NavPlace};
 pub use report::{CommitRef, Report, SCHEMA, Status};
 
-use crate::build::{BuildOptions, build};
+use crate::build::{BuildOptions, build_analysed};
 use crate::check::{Analysis, analyse};
 use crate::config::{Config, Overrides};
 use crate::diag::Diagnostic;
@@ -141,33 +141,97 @@ fn preview_name(opts: &Options, repo: &Repo, head: &str) -> String {
         .unwrap_or_else(|| head.get(..12).unwrap_or(head).to_string())
 }
 
-/// A preview compared and ready to build.
-pub struct Prepared {
-    pub report: Report,
-    pub comment: String,
-    head: GitSource,
-    config: Config,
-}
-
 /// What [`prepare`] found.
 pub enum Plan {
     /// Nothing under the docs folder changed: the one-line comment.
-    NoDocsChange {
-        comment: String,
-    },
-    Preview(Box<Prepared>),
+    NoDocsChange { comment: String },
+    /// The report and the comment, nothing built.
+    Preview { report: Box<Report>, comment: String },
 }
 
 /// Runs a preview. See the module documentation for the steps.
 pub fn run(opts: &Options) -> Result<Outcome, PreviewError> {
-    match prepare(opts)? {
-        Plan::NoDocsChange { comment } => Ok(Outcome::NoDocsChange { comment }),
-        Plan::Preview(p) => p.write(&opts.out),
+    let Some(work) = start(opts)? else {
+        return Ok(Outcome::NoDocsChange {
+            comment: comment::nothing_changed(&check_repo_path(&opts.docs)?),
+        });
+    };
+    let target = opts.out.join(format!("@{}", work.slug));
+    let staged = Staged::new(&target).map_err(|e| {
+        PreviewError::Output(format!(
+            "cannot create a build folder beside `{}`: {e}",
+            target.display()
+        ))
+    })?;
+    let build_opts = BuildOptions {
+        changed_pages: work.changed_pages(),
+        ..BuildOptions::default()
+    };
+    // The build's own markdown pass gives the head's check: the head is read once.
+    let (built, after) = match build_analysed(&work.new, work.config.clone(), staged.output(), &build_opts) {
+        Ok(done) => done,
+        Err(diagnostics) => {
+            // Say in the comment what the pull request broke, if the docs can be checked.
+            let comment = analyse(&work.new, work.config.clone(), &|_, _| None)
+                .ok()
+                .map(|after| work.finish(opts, &after).1);
+            return Err(PreviewError::Build { diagnostics, comment });
+        }
+    };
+    let (report, comment) = work.finish(opts, &after);
+    let json = serde_json::to_vec_pretty(&report).map_err(|e| PreviewError::Output(format!("report.json: {e}")))?;
+    let out = staged.output();
+    for (path, bytes) in [
+        ("_preview/report.json", json),
+        ("_preview/index.html", comment::index_html(&report).into_bytes()),
+    ] {
+        out.write(path, bytes)
+            .map_err(|e| PreviewError::Output(format!("cannot write {path}: {e}")))?;
     }
+    staged
+        .commit()
+        .map_err(|e| PreviewError::Output(format!("cannot move the preview into `{}`: {e}", target.display())))?;
+    Ok(Outcome::Built {
+        report: Box::new(report),
+        comment,
+        warnings: built.diagnostics,
+    })
 }
 
-/// Steps 1 to 3: everything but the build, which [`Prepared::write`] does.
+/// Steps 1 to 3 without the build: the report and the comment alone.
 pub fn prepare(opts: &Options) -> Result<Plan, PreviewError> {
+    let Some(work) = start(opts)? else {
+        return Ok(Plan::NoDocsChange {
+            comment: comment::nothing_changed(&check_repo_path(&opts.docs)?),
+        });
+    };
+    let after = analyse(&work.new, work.config.clone(), &|_, _| None).map_err(|diagnostics| PreviewError::Build {
+        diagnostics,
+        comment: None,
+    })?;
+    let (report, comment) = work.finish(opts, &after);
+    Ok(Plan::Preview {
+        report: Box::new(report),
+        comment,
+    })
+}
+
+/// A preview under way: both commits read, the changes known.
+struct Work {
+    docs: String,
+    base: String,
+    head: String,
+    merge_base: String,
+    slug: String,
+    root_url: String,
+    changes: Vec<Change>,
+    new: GitSource,
+    old: GitSource,
+    config: Config,
+}
+
+/// Steps 1 and 2, and reading both commits; `None` when nothing under the docs changed.
+fn start(opts: &Options) -> Result<Option<Work>, PreviewError> {
     // Every user-given name is checked before git runs at all.
     check_ref(&opts.base)?;
     check_ref(&opts.head)?;
@@ -192,13 +256,10 @@ pub fn prepare(opts: &Options) -> Result<Plan, PreviewError> {
         })
         .collect();
     if changes.is_empty() {
-        return Ok(Plan::NoDocsChange {
-            comment: comment::nothing_changed(&docs),
-        });
+        return Ok(None);
     }
     let slug = slug(&preview_name(opts, &repo, &head));
     let root_url = format!("{url}/@{slug}/");
-
     let new = GitSource::load(&repo, &head, &docs)?;
     let old = GitSource::load_sharing(&repo, &merge_base, &docs, History::Skip, Some(&new))?;
     let config = Config::from_source(&new, &repo.dir().join(&docs), opts.overrides.clone()).map_err(|d| {
@@ -207,92 +268,71 @@ pub fn prepare(opts: &Options) -> Result<Plan, PreviewError> {
             comment: None,
         }
     })?;
-    let after = analyse(&new, config.clone(), &|_, _| None).map_err(|diagnostics| PreviewError::Build {
-        diagnostics,
-        comment: None,
-    })?;
-    // Most pages of the base are the head's pages: only the others are checked again.
-    let reuse = |base: &Site, i: usize| reusable(base, i, &after, &old, &new).and_then(|j| after.page_result(j));
-    let before = analyse(&old, config.clone(), &reuse).ok();
-    let before_side = before.as_ref().map(|analysis| report::Side { source: &old, analysis });
-    let after_side = report::Side {
-        source: &new,
-        analysis: &after,
-    };
-    let c = report::compare(before_side.as_ref(), &after_side, &changes, &root_url);
-    let report = Report {
-        schema: SCHEMA,
-        slug: format!("@{slug}"),
-        url: root_url,
-        docs: docs.clone(),
-        base: CommitRef {
-            name: Some(opts.base.clone()),
-            commit: base,
-        },
-        head: CommitRef {
-            name: Some(opts.head.clone()),
-            commit: head,
-        },
-        merge_base: CommitRef {
-            name: None,
-            commit: merge_base,
-        },
-        pages: c.pages,
-        nav: c.nav,
-        gone: c.gone,
-        anchors: c.anchors,
-        findings: c.findings,
-    };
-    let comment = comment::markdown(&report);
-    Ok(Plan::Preview(Box::new(Prepared {
-        report,
-        comment,
-        head: new,
+    Ok(Some(Work {
+        docs,
+        base,
+        head,
+        merge_base,
+        slug,
+        root_url,
+        changes,
+        new,
+        old,
         config,
-    })))
+    }))
 }
 
-impl Prepared {
-    /// Step 4: builds the head into `out/@SLUG/` with `_preview/`.
-    pub fn write(self, out: &std::path::Path) -> Result<Outcome, PreviewError> {
-        let Prepared {
-            report,
-            comment,
-            head,
-            config,
-        } = self;
-        let target = out.join(&report.slug);
-        let staged = Staged::new(&target).map_err(|e| {
-            PreviewError::Output(format!(
-                "cannot create a build folder beside `{}`: {e}",
-                target.display()
-            ))
-        })?;
-        let build_opts = BuildOptions {
-            changed_pages: report.changed_pages().map(|p| p.path.clone()).collect::<HashSet<_>>(),
-            ..BuildOptions::default()
+impl Work {
+    /// The pages the pull request added, modified or renamed (head paths).
+    fn changed_pages(&self) -> HashSet<String> {
+        self.changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Added(p) | Change::Modified(p) | Change::Renamed { to: p, .. } => Some(p),
+                Change::Removed(_) => None,
+            })
+            .filter(|p| crate::paths::is_markdown(p))
+            .cloned()
+            .collect()
+    }
+
+    /// Step 3 given the head's check: the base's check, the report and the comment.
+    fn finish(&self, opts: &Options, after: &Analysis) -> (Report, String) {
+        let (old, new) = (&self.old, &self.new);
+        // Most pages of the base are the head's pages: only the others are checked again.
+        let reuse = |base: &Site, i: usize| reusable(base, i, after, old, new).and_then(|j| after.page_result(j));
+        let before = analyse(old, self.config.clone(), &reuse).ok();
+        let before_side = before.as_ref().map(|analysis| report::Side { source: old, analysis });
+        let after_side = report::Side {
+            source: new,
+            analysis: after,
         };
-        let built = build(&head, config, staged.output(), &build_opts).map_err(|diagnostics| PreviewError::Build {
-            diagnostics,
-            comment: Some(comment.clone()),
-        })?;
-        let json = serde_json::to_vec_pretty(&report).map_err(|e| PreviewError::Output(format!("report.json: {e}")))?;
-        let out = staged.output();
-        for (path, bytes) in [
-            ("_preview/report.json", json),
-            ("_preview/index.html", comment::index_html(&report).into_bytes()),
-        ] {
-            out.write(path, bytes)
-                .map_err(|e| PreviewError::Output(format!("cannot write {path}: {e}")))?;
-        }
-        staged
-            .commit()
-            .map_err(|e| PreviewError::Output(format!("cannot move the preview into `{}`: {e}", target.display())))?;
-        Ok(Outcome::Built {
-            report: Box::new(report),
-            comment,
-            warnings: built.diagnostics,
-        })
+        let c = report::compare(before_side.as_ref(), &after_side, &self.changes, &self.root_url);
+        let report = Report {
+            schema: SCHEMA,
+            slug: format!("@{}", self.slug),
+            url: self.root_url.clone(),
+            docs: self.docs.clone(),
+            base: CommitRef {
+                name: Some(opts.base.clone()),
+                commit: self.base.clone(),
+            },
+            head: CommitRef {
+                name: Some(opts.head.clone()),
+                commit: self.head.clone(),
+            },
+            merge_base: CommitRef {
+                name: None,
+                commit: self.merge_base.clone(),
+            },
+            pages: c.pages,
+            nav: c.nav,
+            gone: c.gone,
+            anchors: c.anchors,
+            findings: c.findings,
+        };
+        let comment = comment::markdown(&report);
+        (report, comment)
     }
 }
 
