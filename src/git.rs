@@ -309,7 +309,8 @@ impl Repo {
             .args(["cat-file", "--batch"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            // Unread, a piped stderr could fill up and stall git; failures show in stdout.
+            .stderr(Stdio::null())
             .spawn()
             .map_err(|e| {
                 GitError::new(
@@ -323,27 +324,37 @@ impl Repo {
         let list: String = ids.iter().map(|id| format!("{id}\n")).collect();
         let writer = std::thread::spawn(move || stdin.write_all(list.as_bytes()));
         let mut reader = BufReader::with_capacity(1 << 16, stdout);
-        let mut header = String::new();
-        for id in ids {
-            header.clear();
-            reader
-                .read_line(&mut header)
-                .map_err(|e| fail(format!("cannot read from `git cat-file`: {e}")))?;
-            let mut parts = header.trim_end().split(' ');
-            let (got, kind, size) = (parts.next(), parts.next(), parts.next());
-            let size: usize = match (kind, size.and_then(|s| s.parse().ok())) {
-                (Some("blob"), Some(size)) if got == Some(id.as_str()) => size,
-                _ => return Err(fail(format!("git cannot read blob {id}: `{}`", header.trim_end()))),
-            };
-            let mut data = vec![0; size + 1];
-            reader
-                .read_exact(&mut data)
-                .map_err(|e| fail(format!("cannot read blob {id} from `git cat-file`: {e}")))?;
-            data.pop();
-            blobs.insert(id.clone(), data);
+        let mut read_all = || -> Result<(), GitError> {
+            let mut header = String::new();
+            for id in ids {
+                header.clear();
+                reader
+                    .read_line(&mut header)
+                    .map_err(|e| fail(format!("cannot read from `git cat-file`: {e}")))?;
+                let mut parts = header.trim_end().split(' ');
+                let (got, kind, size) = (parts.next(), parts.next(), parts.next());
+                let size: usize = match (kind, size.and_then(|s| s.parse().ok())) {
+                    (Some("blob"), Some(size)) if got == Some(id.as_str()) => size,
+                    _ => return Err(fail(format!("git cannot read blob {id}: `{}`", header.trim_end()))),
+                };
+                let mut data = vec![0; size + 1];
+                reader
+                    .read_exact(&mut data)
+                    .map_err(|e| fail(format!("cannot read blob {id} from `git cat-file`: {e}")))?;
+                data.pop();
+                blobs.insert(id.clone(), data);
+            }
+            Ok(())
+        };
+        let result = read_all();
+        if result.is_err() {
+            // Stop git rather than leave it blocked on a full pipe.
+            let _ = child.kill();
         }
+        drop(reader);
         let _ = writer.join();
         let _ = child.wait();
+        result?;
         Ok(blobs)
     }
 

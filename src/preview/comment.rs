@@ -312,7 +312,8 @@ pub fn index_html(r: &Report) -> String {
     if !r.findings.new.is_empty() {
         out.push_str("<h2>New findings</h2>\n<ul>\n");
         for d in &r.findings.new {
-            let _ = writeln!(out, "<li><code>{}</code></li>", e(&d.to_string()));
+            let text = d.to_string();
+            let _ = writeln!(out, "<li><code>{}</code></li>", e(text.lines().next().unwrap_or("")));
         }
         out.push_str("</ul>\n");
     }
