@@ -45,6 +45,8 @@ pub struct BuildOptions {
     pub missing_route_files: MissingRouteFiles,
     /// Counts pages as they are done, for a progress display.
     pub progress: Option<Arc<AtomicUsize>>,
+    /// Pages (docs-relative paths) marked "changed" in the sidebar, for a preview.
+    pub changed_pages: HashSet<String>,
 }
 
 /// What a successful build did.
@@ -66,6 +68,7 @@ impl BuildReport {
 }
 
 /// What a page leaves behind for the checks that look across pages.
+#[derive(Clone)]
 pub(crate) struct PageFacts {
     pub ids: HashSet<String>,
     pub links: Vec<LinkRef>,
@@ -114,6 +117,10 @@ pub struct Built {
     files: BTreeSet<String>,
     /// Warnings (and notes), sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// What a check of the same docs needs: each page's own findings, and every finding
+    /// before the build dropped notes and applied `--strict`.
+    page_findings: Vec<Vec<Diagnostic>>,
+    checked: Vec<Diagnostic>,
 }
 
 impl Built {
@@ -157,6 +164,11 @@ impl Built {
         Ok(sorted(diags))
     }
 
+    /// What a check of the same docs would find, from this build's own markdown pass.
+    pub(crate) fn into_analysis(self) -> crate::check::Analysis {
+        crate::check::Analysis::new(self.site, self.facts, self.page_findings, self.checked)
+    }
+
     /// Writes the theme assets, the 404 page and the sitemap again: all a change of theme
     /// assets needs.
     pub fn write_extras(&self, tools: &Tools, out: &dyn Output) -> Vec<Diagnostic> {
@@ -173,10 +185,22 @@ pub fn build(
     out: &dyn Output,
     opts: &BuildOptions,
 ) -> Result<BuildReport, Vec<Diagnostic>> {
+    build_analysed(source, config, out, opts).map(|(report, _)| report)
+}
+
+/// [`build`], also giving what a check of the same docs would ([`crate::check`]), from
+/// the build's own markdown pass: a preview reads the head once.
+pub(crate) fn build_analysed(
+    source: &dyn Source,
+    config: Config,
+    out: &dyn Output,
+    opts: &BuildOptions,
+) -> Result<(BuildReport, crate::check::Analysis), Vec<Diagnostic>> {
     // Loading the syntax set is the biggest start-up cost: overlap it with the rest.
     let prepare = || -> Result<_, Vec<Diagnostic>> {
         let theme = Theme::load(config.theme_dir.as_deref()).map_err(|d| vec![d])?;
-        let renderer = Renderer::new(&theme).map_err(|d| vec![d])?;
+        let mut renderer = Renderer::new(&theme).map_err(|d| vec![d])?;
+        renderer.mark_changed(opts.changed_pages.clone());
         let loaded = Site::load(source, config).map_err(sorted)?;
         Ok((theme, renderer, loaded))
     };
@@ -187,7 +211,8 @@ pub fn build(
         renderer,
         highlighter: Arc::new(highlighter),
     };
-    build_site(source, &tools, loaded, out, opts).map(|b| b.report())
+    let built = build_site(source, &tools, loaded, out, opts)?;
+    Ok((built.report(), built.into_analysis()))
 }
 
 /// Renders a loaded site (with the findings of its load) into `out`.
@@ -213,6 +238,7 @@ pub fn build_site(
             r
         })
         .collect();
+    let page_findings = crate::check::page_findings(&results);
     let (facts, redirects) = cross_check(source, &site, results, &mut diags);
     diags.extend(crate::redirects::write(&redirects, &site, out));
 
@@ -235,6 +261,7 @@ pub fn build_site(
     diags.extend(copy_errors);
 
     diags.extend(write_extras(&site, theme, renderer, out));
+    let checked = diags.clone();
 
     // Notes (a page listed twice) are for `check`; a build has nothing to say about them.
     diags.retain(|d| d.severity != Severity::Note);
@@ -257,6 +284,8 @@ pub fn build_site(
         facts,
         files,
         diagnostics: diags,
+        page_findings,
+        checked,
     })
 }
 
@@ -277,7 +306,7 @@ fn build_page(
 ) -> PageResult {
     let page = &site.pages[i];
     let rendered = render_page(source, site, i, Purpose::Html(highlighter))?;
-    let html = renderer.page(site, i, &rendered)?;
+    let html = renderer.page(site, i, &rendered, source.last_updated(&page.path))?;
     out.write(&paths::output_file(&page.url), html.into_bytes())
         .map_err(|e| {
             Diagnostic::error(

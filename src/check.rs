@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use crate::build::{PageResult, check_page, cross_check};
+use crate::build::{PageFacts, PageResult, check_page, cross_check};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::site::Site;
@@ -33,23 +33,78 @@ impl CheckReport {
 /// Checks the docs in `source`. Fails only when there is nothing to check: no readable
 /// manifest, or one that is not valid JSON or not shaped like a manifest.
 pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Diagnostic>> {
+    let analysis = analyse(source, config, &|_, _| None)?;
+    Ok(CheckReport {
+        pages: analysis.site.pages.len(),
+        diagnostics: analysis.diagnostics,
+    })
+}
+
+/// What a check learns about the docs: the site, each page's facts (`None` for a page that
+/// failed) and the findings, with their `check` severities, sorted.
+pub(crate) struct Analysis {
+    pub site: Site,
+    pub facts: Vec<Option<PageFacts>>,
+    /// Each page's own findings, as the markdown pass reported them (before the
+    /// cross-page checks and the `check` severities), for [`Analysis::page_result`].
+    page_findings: Vec<Vec<Diagnostic>>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    /// Gives the findings (the pipeline's, as `build` has them) their `check` severities
+    /// and order.
+    pub(crate) fn new(
+        site: Site,
+        facts: Vec<Option<PageFacts>>,
+        page_findings: Vec<Vec<Diagnostic>>,
+        mut diags: Vec<Diagnostic>,
+    ) -> Analysis {
+        for d in &mut diags {
+            if d.severity == Severity::Warning
+                && let Some(severity) = d.kind.check_severity()
+            {
+                d.severity = severity;
+            }
+        }
+        // Grouped by file in path order: the order a reader fixes them in.
+        diags.sort_by(|a, b| (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message)));
+        Analysis {
+            site,
+            facts,
+            page_findings,
+            diagnostics: diags,
+        }
+    }
+
+    /// Page `i`'s markdown pass again, without running it: for another commit where the
+    /// page has the same text and the same surroundings.
+    pub fn page_result(&self, i: usize) -> Option<PageResult> {
+        let facts = self.facts.get(i)?.clone()?;
+        Some(Ok((facts, self.page_findings[i].clone())))
+    }
+}
+
+/// Gives a page's markdown-pass result without running it, or `None` to run it.
+pub(crate) type Reuse<'a> = dyn Fn(&Site, usize) -> Option<PageResult> + Sync + 'a;
+
+/// The check, keeping the facts: [`crate::preview`] compares two of them. `reuse` may
+/// supply pages known from another commit.
+pub(crate) fn analyse(source: &dyn Source, config: Config, reuse: &Reuse) -> Result<Analysis, Vec<Diagnostic>> {
     let (site, mut diags) = Site::load(source, config)?;
     let results: Vec<PageResult> = (0..site.pages.len())
         .into_par_iter()
-        .map(|i| check_page(source, &site, i))
+        .map(|i| reuse(&site, i).unwrap_or_else(|| check_page(source, &site, i)))
         .collect();
-    cross_check(source, &site, results, &mut diags);
-    for d in &mut diags {
-        if d.severity == Severity::Warning
-            && let Some(severity) = d.kind.check_severity()
-        {
-            d.severity = severity;
-        }
-    }
-    // Grouped by file in path order: the order a reader fixes them in.
-    diags.sort_by(|a, b| (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message)));
-    Ok(CheckReport {
-        pages: site.pages.len(),
-        diagnostics: diags,
-    })
+    let page_findings = page_findings(&results);
+    let (facts, _) = cross_check(source, &site, results, &mut diags);
+    Ok(Analysis::new(site, facts, page_findings, diags))
+}
+
+/// Each page's own findings, kept for [`Analysis::page_result`].
+pub(crate) fn page_findings(results: &[PageResult]) -> Vec<Vec<Diagnostic>> {
+    results
+        .iter()
+        .map(|r| r.as_ref().map(|(_, d)| d.clone()).unwrap_or_default())
+        .collect()
 }

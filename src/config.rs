@@ -66,7 +66,24 @@ impl Config {
             None if default_path.is_file() => (Some(read_file_config(&default_path)?), docs_dir.to_path_buf()),
             None => (None, docs_dir.to_path_buf()),
         };
-        let file = file.unwrap_or_default();
+        Ok(Config::resolve(file.unwrap_or_default(), &base, overrides))
+    }
+
+    /// The `docsite.toml` inside `source` (a git commit), if it has one, then the overrides.
+    /// A theme it names is read from `theme_base` on disk (the docs folder of the checkout).
+    pub fn from_source(
+        source: &dyn crate::source::Source,
+        theme_base: &Path,
+        overrides: Overrides,
+    ) -> Result<Config, Diagnostic> {
+        let file = match source.read(CONFIG_FILE) {
+            Ok(bytes) => parse_file_config(CONFIG_FILE, bytes)?,
+            Err(_) => FileConfig::default(),
+        };
+        Ok(Config::resolve(file, theme_base, overrides))
+    }
+
+    fn resolve(file: FileConfig, base: &Path, overrides: Overrides) -> Config {
         let mut config = Config::default();
         if let Some(t) = overrides.title.or(file.title) {
             config.title = t;
@@ -81,7 +98,7 @@ impl Config {
             .map(|u| format!("{}/", u.trim_end_matches('/')));
         // A theme given by flag is relative to the working directory, one from the file to the file.
         config.theme_dir = overrides.theme.or_else(|| file.theme.map(|t| base.join(t)));
-        Ok(config)
+        config
     }
 }
 
@@ -89,10 +106,14 @@ fn read_file_config(path: &Path) -> Result<FileConfig, Diagnostic> {
     let shown = path.display().to_string();
     let text = std::fs::read(path)
         .map_err(|e| Diagnostic::error(Kind::Other, &shown, Pos::FILE, format!("cannot read config file: {e}")))?;
-    let text = crate::diag::decode_utf8(&shown, text)?;
+    parse_file_config(&shown, text)
+}
+
+fn parse_file_config(shown: &str, text: Vec<u8>) -> Result<FileConfig, Diagnostic> {
+    let text = crate::diag::decode_utf8(shown, text)?;
     toml::from_str(&text).map_err(|e| {
         let pos = e.span().map_or(Pos::FILE, |s| LineIndex::new(&text).pos(s.start));
-        Diagnostic::error(Kind::Other, &shown, pos, e.message().to_string())
+        Diagnostic::error(Kind::Other, shown, pos, e.message().to_string())
             .with_help("valid keys are title, repo_url, site_url and theme")
     })
 }

@@ -16,6 +16,8 @@ use docsite::output::Staged;
 use docsite::report::{Colour, Format};
 use docsite::source::DirSource;
 
+mod preview_cmd;
+
 #[derive(Parser)]
 #[command(
     name = "docsite",
@@ -35,6 +37,8 @@ enum Command {
     Check(CheckArgs),
     /// Serve the docs with live reload: rebuilds on save and updates open pages.
     Serve(ServeArgs),
+    /// Build a pull request's docs from git into OUT/@SLUG/ and print the review comment.
+    Preview(preview_cmd::PreviewArgs),
 }
 
 /// What `build` and `serve` both take: where the docs are and how to present them.
@@ -123,6 +127,7 @@ fn main() -> ExitCode {
         Command::Build(args) => run_build(args),
         Command::Check(args) => run_check(args),
         Command::Serve(args) => run_serve(args),
+        Command::Preview(args) => preview_cmd::run(args),
     }
 }
 
@@ -167,7 +172,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
 }
 
 /// Exit code 2: docsite could not run.
-const CANNOT_RUN: u8 = 2;
+pub(crate) const CANNOT_RUN: u8 = 2;
 
 /// Loads the config and makes sure the docs folder exists, or says why not.
 fn load_config(docs: &Path, config: Option<&Path>, overrides: Overrides) -> Result<Config, ExitCode> {
@@ -259,7 +264,8 @@ fn run_build(args: BuildArgs) -> ExitCode {
     };
     let source = DirSource::new(docs)
         .skipping(&args.out)
-        .skipping(staged.output().root());
+        .skipping(staged.output().root())
+        .with_git_history();
     let progress = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicBool::new(false));
     let reporter = std::io::stderr()
@@ -352,7 +358,7 @@ fn display_prefix(docs: &Path) -> String {
     if s == "." { String::new() } else { s }
 }
 
-fn print_diagnostics(diags: &[Diagnostic], prefix: &str) {
+pub(crate) fn print_diagnostics(diags: &[Diagnostic], prefix: &str) {
     let mut err = std::io::stderr().lock();
     for d in diags {
         let _ = std::io::Write::write_fmt(&mut err, format_args!("{}\n", d.display_with_prefix(prefix)));

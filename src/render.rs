@@ -2,10 +2,13 @@
 //! with Tera, and builds the per-page template context (sidebar, breadcrumbs, TOC,
 //! previous/next). Nothing here reads files.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::diag::{Diagnostic, Kind, Pos};
+use crate::git::Revision;
 use crate::manifest::RouteId;
 use crate::markdown::{RenderedPage, TocEntry};
 use crate::paths;
@@ -19,6 +22,8 @@ pub struct Renderer {
     /// Whether some template reads the `nav` tree (the default theme uses `nav_html`);
     /// serializing the tree for every page costs as much as rendering it.
     wants_nav_tree: bool,
+    /// Pages (docs-relative paths) that get a "changed" badge in the sidebar: a preview's.
+    changed: HashSet<String>,
 }
 
 #[derive(Serialize)]
@@ -43,6 +48,8 @@ struct PageCtx<'a> {
     edit_url: Option<String>,
     canonical: Option<String>,
     states: Vec<StateCtx<'a>>,
+    /// When the page last changed in git: `{date, commit}`.
+    updated: Option<&'a Revision>,
 }
 
 #[derive(Serialize)]
@@ -97,6 +104,8 @@ struct NavItem<'a> {
     icon: Option<String>,
     states: Vec<StateCtx<'a>>,
     current: bool,
+    /// Changed by the pull request this preview shows.
+    changed: bool,
     open: bool,
     has_children: bool,
     children: Vec<NavItem<'a>>,
@@ -127,11 +136,23 @@ impl Renderer {
             tera,
             inline_css: theme.css().to_string(),
             wants_nav_tree,
+            changed: HashSet::new(),
         })
     }
 
+    /// Marks these pages (docs-relative paths) "changed" in the sidebar.
+    pub fn mark_changed(&mut self, pages: HashSet<String>) {
+        self.changed = pages;
+    }
+
     /// The full HTML document of one page.
-    pub fn page(&self, site: &Site, index: usize, rendered: &RenderedPage) -> Result<String, Diagnostic> {
+    pub fn page(
+        &self,
+        site: &Site,
+        index: usize,
+        rendered: &RenderedPage,
+        updated: Option<&Revision>,
+    ) -> Result<String, Diagnostic> {
         let page = &site.pages[index];
         let route = page.primary_route().map(|r| &site.manifest.routes[r]);
         let url = page.url.as_str();
@@ -188,11 +209,12 @@ impl Renderer {
                 .as_deref()
                 .map(|s| format!("{s}{}", paths::encode_path(url))),
             states: route.map(|r| states(&r.states)).unwrap_or_default(),
+            updated,
         };
         let mut ctx = Context::new();
         ctx.insert("site", &self.site_ctx(site, url));
         ctx.insert("page", &ctx_page);
-        let nav = nav(site, index);
+        let nav = nav(site, index, &self.changed);
         let mut nav_html = String::with_capacity(4096);
         let deferred = nav_deferred(site).then(|| format!("{}{ASSETS_DIR}/nav.js", paths::root_prefix(url)));
         nav_list(&mut nav_html, &nav, "dsnav", 0, false, deferred.as_deref());
@@ -271,7 +293,7 @@ fn states(list: &[String]) -> Vec<StateCtx<'_>> {
 
 /// The sidebar for one page. Only the branches that lead to the page are expanded, so a
 /// page's size does not grow with the size of the whole site.
-fn nav(site: &Site, index: usize) -> Vec<NavItem<'_>> {
+fn nav<'a>(site: &'a Site, index: usize, changed: &HashSet<String>) -> Vec<NavItem<'a>> {
     let page = &site.pages[index];
     let mut open = vec![false; site.manifest.routes.len()];
     for &r in &page.routes {
@@ -285,6 +307,7 @@ fn nav(site: &Site, index: usize) -> Vec<NavItem<'_>> {
         url: &page.url,
         open: &open,
         current: &page.routes,
+        changed,
     };
     if !nav_deferred(site) {
         return ctx.items(&site.manifest.roots);
@@ -306,6 +329,7 @@ struct NavCtx<'a, 'o> {
     url: &'a str,
     open: &'o [bool],
     current: &'a [RouteId],
+    changed: &'o HashSet<String>,
 }
 
 impl<'a> NavCtx<'a, '_> {
@@ -320,6 +344,7 @@ impl<'a> NavCtx<'a, '_> {
                     icon: r.icon_path.as_deref().map(|i| paths::relative_href(self.url, i)),
                     states: states(&r.states),
                     current: self.current.contains(&id),
+                    changed: r.path.as_ref().is_some_and(|p| self.changed.contains(p)),
                     open,
                     has_children: !r.children.is_empty(),
                     // A section without a page of its own cannot be visited to expand it,
@@ -389,6 +414,9 @@ fn nav_list(out: &mut String, items: &[NavItem], prefix: &str, depth: usize, col
             let _ = write!(out, "<span class=\"nav-title\">{}", e(item.title));
             for s in &item.states {
                 let _ = write!(out, " <span class=\"badge badge-{}\">{}</span>", e(&s.slug), e(s.label));
+            }
+            if item.changed {
+                out.push_str(" <span class=\"badge badge-changed\">changed</span>");
             }
             out.push_str("</span>");
         };
@@ -485,7 +513,8 @@ mod tests {
         )
         .unwrap();
         for index in 0..site.pages.len() {
-            let items = nav(&site, index);
+            let changed: HashSet<String> = ["guide/install.md".to_string()].into();
+            let items = nav(&site, index, &changed);
             let mut html = String::new();
             nav_list(&mut html, &items, "dsnav", 0, false, None);
             let mut ctx = Context::new();

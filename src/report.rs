@@ -183,7 +183,7 @@ fn escape_property(s: &str) -> String {
 
 /// The JSON Lines record; field order is part of the schema.
 #[derive(serde::Serialize)]
-struct JsonFinding<'a> {
+pub(crate) struct JsonFinding<'a> {
     severity: Severity,
     kind: Kind,
     file: &'a str,
@@ -195,18 +195,23 @@ struct JsonFinding<'a> {
 }
 
 pub fn json_line(d: &Diagnostic) -> String {
-    let whole_file = d.line == 0;
-    let record = JsonFinding {
-        severity: d.severity,
-        kind: d.kind,
-        file: &d.file,
-        line: (!whole_file).then_some(d.line),
-        column: (!whole_file).then_some(d.col),
-        message: &d.message,
-        help: d.help.as_deref(),
-    };
     // A struct of strings and numbers always serializes.
-    serde_json::to_string(&record).unwrap_or_default()
+    serde_json::to_string(&JsonFinding::of(d)).unwrap_or_default()
+}
+
+impl<'a> JsonFinding<'a> {
+    pub(crate) fn of(d: &'a Diagnostic) -> Self {
+        let whole_file = d.line == 0;
+        JsonFinding {
+            severity: d.severity,
+            kind: d.kind,
+            file: &d.file,
+            line: (!whole_file).then_some(d.line),
+            column: (!whole_file).then_some(d.col),
+            message: &d.message,
+            help: d.help.as_deref(),
+        }
+    }
 }
 
 /// The path from the root of the git repository that holds `docs` to `docs`, with a

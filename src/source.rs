@@ -1,8 +1,12 @@
 //! Where the docs files come from. Everything downstream reads through [`Source`], so the
-//! same pipeline can build the working tree or (later) a git commit.
+//! same pipeline builds the working tree ([`DirSource`]) or a git commit ([`GitSource`]).
 
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::git::{GitError, Repo, Revision};
 
 /// A read-only tree of files addressed by docs-relative `/`-separated paths.
 pub trait Source: Sync {
@@ -10,6 +14,16 @@ pub trait Source: Sync {
     fn files(&self) -> io::Result<Vec<String>>;
     /// The bytes of one file.
     fn read(&self, path: &str) -> io::Result<Vec<u8>>;
+    /// When the file last changed in git history, if the source knows.
+    fn last_updated(&self, _path: &str) -> Option<&Revision> {
+        None
+    }
+}
+
+/// Whether a docs-relative path is left out of every source: hidden entries (`.git`,
+/// `.DS_Store`) and `node_modules`, at any depth.
+pub(crate) fn is_skipped_name(name: &str) -> bool {
+    name.starts_with('.') || name == "node_modules"
 }
 
 /// A folder on disk. Hidden entries (`.git`, `.DS_Store`) and `node_modules` are skipped,
@@ -17,6 +31,7 @@ pub trait Source: Sync {
 pub struct DirSource {
     root: PathBuf,
     skip: Vec<PathBuf>,
+    history: HashMap<String, Revision>,
 }
 
 impl DirSource {
@@ -24,7 +39,19 @@ impl DirSource {
         DirSource {
             root: root.into(),
             skip: Vec::new(),
+            history: HashMap::new(),
         }
+    }
+
+    /// Adds "last updated" facts from the git repository that holds the folder, if any (one
+    /// `git log` pass). Files changed since the last commit show that commit's date.
+    pub fn with_git_history(mut self) -> Self {
+        if let Some((repo, prefix)) = Repo::containing(&self.root)
+            && let Ok(history) = repo.last_changes("HEAD", &prefix)
+        {
+            self.history = history;
+        }
+        self
     }
 
     /// Also skips `dir` (typically the output folder) if it is inside the root. It is kept
@@ -53,8 +80,7 @@ impl Source for DirSource {
                 if e.depth() == 0 {
                     return true;
                 }
-                let name = e.file_name().to_string_lossy();
-                if name.starts_with('.') || name == "node_modules" {
+                if is_skipped_name(&e.file_name().to_string_lossy()) {
                     return false;
                 }
                 if e.file_type().is_dir()
@@ -85,6 +111,113 @@ impl Source for DirSource {
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
         std::fs::read(self.root.join(path))
+    }
+
+    fn last_updated(&self, path: &str) -> Option<&Revision> {
+        self.history.get(path)
+    }
+}
+
+/// A docs folder at a git commit, read from git objects: one `git ls-tree`, one
+/// `git cat-file --batch` for every blob, one `git log` for the history. No checkout, no
+/// temporary clone; the files are held in memory.
+pub struct GitSource {
+    files: Vec<String>,
+    /// Path → blob id.
+    ids: HashMap<String, String>,
+    /// Blob id → contents, shared with other commits' sources.
+    blobs: HashMap<String, Arc<[u8]>>,
+    history: HashMap<String, Revision>,
+}
+
+/// Whether a [`GitSource`] reads "last updated" facts from `git log`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum History {
+    Read,
+    /// For a commit that is compared, not built.
+    Skip,
+}
+
+impl GitSource {
+    /// The folder `dir` (a checked repository path, `""` for the root) at `commit` (a
+    /// resolved commit id, see [`Repo::resolve`]).
+    pub fn load(repo: &Repo, commit: &str, dir: &str) -> Result<GitSource, GitError> {
+        GitSource::load_sharing(repo, commit, dir, History::Read, None)
+    }
+
+    /// Like [`GitSource::load`]; blobs that `known` already holds are shared with it rather
+    /// than read again (two commits of a pull request share most of their files).
+    pub fn load_sharing(
+        repo: &Repo,
+        commit: &str,
+        dir: &str,
+        history: History,
+        known: Option<&GitSource>,
+    ) -> Result<GitSource, GitError> {
+        let (listing, history) = std::thread::scope(|s| {
+            let history = s.spawn(|| match history {
+                History::Read => repo.last_changes(commit, dir),
+                History::Skip => Ok(HashMap::new()),
+            });
+            let listing = repo.ls_tree(commit, dir);
+            (listing, history.join())
+        });
+        let listing: Vec<(String, String)> = listing?
+            .into_iter()
+            .filter(|(path, _)| !path.split('/').any(is_skipped_name))
+            .collect();
+        let mut blobs: HashMap<String, Arc<[u8]>> = HashMap::new();
+        let mut wanted: Vec<String> = Vec::new();
+        for (_, id) in &listing {
+            match known.and_then(|k| k.blobs.get(id)) {
+                Some(data) => {
+                    blobs.insert(id.clone(), data.clone());
+                }
+                None => wanted.push(id.clone()),
+            }
+        }
+        wanted.sort();
+        wanted.dedup();
+        blobs.extend(
+            repo.read_blobs(&wanted)?
+                .into_iter()
+                .map(|(id, data)| (id, Arc::from(data))),
+        );
+        let history = match history {
+            Ok(h) => h?,
+            Err(_) => HashMap::new(),
+        };
+        let mut files: Vec<String> = listing.iter().map(|(p, _)| p.clone()).collect();
+        files.sort();
+        Ok(GitSource {
+            files,
+            ids: listing.into_iter().collect(),
+            blobs,
+            history,
+        })
+    }
+
+    /// The git blob id of a file: a hash of its contents.
+    pub fn blob_id(&self, path: &str) -> Option<&str> {
+        self.ids.get(path).map(String::as_str)
+    }
+}
+
+impl Source for GitSource {
+    fn files(&self) -> io::Result<Vec<String>> {
+        Ok(self.files.clone())
+    }
+
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        self.ids
+            .get(path)
+            .and_then(|id| self.blobs.get(id))
+            .map(|data| data.to_vec())
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{path} is not in the commit")))
+    }
+
+    fn last_updated(&self, path: &str) -> Option<&Revision> {
+        self.history.get(path)
     }
 }
 

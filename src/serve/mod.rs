@@ -220,10 +220,11 @@ fn apply(shared: &Shared, session: &Session, result: Result<Rebuilt, Vec<Diagnos
             print_diagnostics(&diags, &shared.display_prefix);
             let failure = Arc::new(failure(&diags, session, &shared.display_prefix));
             eprintln!("build failed: {}; still serving the last good build", failure.location);
-            shared
-                .hub
-                .broadcast("failed", &serde_json::to_string(&*failure).unwrap_or_default());
+            let event = serde_json::to_string(&*failure).unwrap_or_default();
+            // Recorded first, so that a client connecting after the event is sent is greeted
+            // with it.
             *shared.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(failure);
+            shared.hub.broadcast("failed", &event);
         }
     }
 }

@@ -95,7 +95,9 @@ pub struct Session {
 
 impl Session {
     pub fn new(inputs: Inputs) -> Session {
-        let source = DirSource::new(&inputs.docs);
+        // As `docsite build` does, so the served pages are the built ones ("last updated"
+        // is read once, at start).
+        let source = DirSource::new(&inputs.docs).with_git_history();
         Session {
             inputs,
             source,

@@ -1,0 +1,322 @@
+//! What reviewers read: the pull request comment (GitHub-flavoured markdown, under a hidden
+//! marker so CI can keep one sticky comment up to date) and the preview's own index page,
+//! `_preview/index.html`. Both are written from the [`Report`] alone.
+
+use std::fmt::Write;
+
+use super::nav::{NavChange, NavChangeKind, NavPlace};
+use super::report::{GonePage, Location, Report, Status, redirect_entry};
+use crate::markdown::escape_html;
+
+/// The hidden first line of every comment, for CI to find the comment to update.
+pub const MARKER: &str = "<!-- docsite-preview -->";
+
+/// Longest list of one kind in the comment; the rest is counted, and is in `report.json`.
+const MAX_ITEMS: usize = 50;
+
+/// The comment for a pull request that changes nothing under the docs folder.
+pub fn nothing_changed(docs: &str) -> String {
+    format!(
+        "{MARKER}\n📖 No changes under `{}`: no docs preview.\n",
+        display_dir(docs)
+    )
+}
+
+fn display_dir(docs: &str) -> String {
+    if docs.is_empty() {
+        ".".into()
+    } else {
+        format!("{docs}/")
+    }
+}
+
+/// `docs/` + a docs-relative path: the path as the pull request's file list shows it.
+fn repo_path(docs: &str, path: &str) -> String {
+    if docs.is_empty() {
+        path.to_string()
+    } else {
+        format!("{docs}/{path}")
+    }
+}
+
+/// A breadcrumb, shortened to its last three titles.
+fn crumbs(place: &NavPlace) -> String {
+    let b = &place.breadcrumb;
+    let shown = b.len().saturating_sub(3);
+    let mut s = if shown > 0 {
+        "… › ".to_string()
+    } else {
+        String::new()
+    };
+    s.push_str(&b[shown..].join(" › "));
+    s
+}
+
+fn states(place: &NavPlace) -> String {
+    if place.states.is_empty() {
+        "no badge".into()
+    } else {
+        place.states.join(", ")
+    }
+}
+
+/// One line of the navigation diff, `-`/`+`/`!` first as in a diff.
+pub fn nav_line(c: &NavChange) -> String {
+    let (before, after) = (c.before.as_ref(), c.after.as_ref());
+    match (c.change, before, after) {
+        (NavChangeKind::Added, _, Some(a)) => format!("+ {}", crumbs(a)),
+        (NavChangeKind::Removed, Some(b), _) => format!("- {}", crumbs(b)),
+        (NavChangeKind::Moved, Some(b), Some(a)) => format!("! moved: {} → {}", crumbs(b), crumbs(a)),
+        (NavChangeKind::Retitled, Some(b), Some(a)) => format!(
+            "! retitled: {} → {}",
+            crumbs(b),
+            a.breadcrumb.last().map_or("", String::as_str)
+        ),
+        (NavChangeKind::StateChanged, Some(b), Some(a)) => {
+            format!("! badge: {}: {} → {}", crumbs(a), states(b), states(a))
+        }
+        _ => String::new(),
+    }
+}
+
+fn locations(docs: &str, list: &[Location]) -> String {
+    let mut shown: Vec<String> = list
+        .iter()
+        .take(MAX_ITEMS)
+        .map(|l| format!("`{}:{}`", repo_path(docs, &l.file), l.line))
+        .collect();
+    if list.len() > MAX_ITEMS {
+        shown.push(format!("and {} more", list.len() - MAX_ITEMS));
+    }
+    shown.join(", ")
+}
+
+fn gone_item(out: &mut String, docs: &str, g: &GonePage) {
+    let what = match &g.renamed_to {
+        Some(to) => format!("renamed to `{}`", repo_path(docs, to)),
+        None => "removed".to_string(),
+    };
+    let _ = writeln!(out, "- `{}`: {what}", repo_path(docs, &g.path));
+    if g.linked_from.is_empty() && g.nav_entries.is_empty() {
+        let _ = writeln!(out, "  - nothing links to it any more");
+    }
+    if !g.linked_from.is_empty() {
+        let _ = writeln!(out, "  - ⚠️ still linked from {}", locations(docs, &g.linked_from));
+    }
+    if !g.nav_entries.is_empty() {
+        let _ = writeln!(
+            out,
+            "  - ⚠️ still in the navigation at {}",
+            locations(docs, &g.nav_entries)
+        );
+    }
+    match &g.suggested_redirect {
+        Some(r) => {
+            let _ = writeln!(
+                out,
+                "  - suggested redirect, in `{}`: `{}`",
+                repo_path(docs, crate::redirects::REDIRECTS_FILE),
+                redirect_entry(r)
+            );
+        }
+        None => {
+            let _ = writeln!(out, "  - redirected in `redirects.json` ✓");
+        }
+    }
+}
+
+/// The pull request comment.
+pub fn markdown(r: &Report) -> String {
+    let docs = r.docs.as_str();
+    let mut out = String::new();
+    let _ = writeln!(out, "{MARKER}");
+    let changed: Vec<_> = r.changed_pages().collect();
+    match changed.first() {
+        Some(first) => {
+            let _ = writeln!(
+                out,
+                "📖 [View docs preview for {}]({})",
+                repo_path(docs, &first.path),
+                first.url.as_deref().unwrap_or(&r.url)
+            );
+        }
+        None => {
+            let _ = writeln!(out, "📖 [View docs preview]({})", r.url);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nPreview of `{}` at {} against `{}` (merge base {}): [site root]({}) · [what changed]({}_preview/)",
+        r.head.name.as_deref().unwrap_or("HEAD"),
+        short(&r.head.commit),
+        r.base.name.as_deref().unwrap_or("base"),
+        short(&r.merge_base.commit),
+        r.url,
+        r.url
+    );
+
+    if !changed.is_empty() {
+        let _ = writeln!(out, "\n### Pages to review ({})\n", changed.len());
+        for p in changed.iter().take(MAX_ITEMS) {
+            let mut note = match p.status {
+                Status::Added => " (new)".to_string(),
+                Status::Renamed => format!(
+                    " (renamed from `{}`)",
+                    repo_path(docs, p.previous_path.as_deref().unwrap_or(""))
+                ),
+                _ => String::new(),
+            };
+            if !p.in_nav {
+                note.push_str(" (not in the navigation)");
+            }
+            let _ = writeln!(
+                out,
+                "- [ ] [`{}`]({}){note}",
+                repo_path(docs, &p.path),
+                p.url.as_deref().unwrap_or(&r.url)
+            );
+        }
+        if changed.len() > MAX_ITEMS {
+            let _ = writeln!(out, "- and {} more (see `report.json`)", changed.len() - MAX_ITEMS);
+        }
+    }
+
+    if !r.gone.is_empty() {
+        let _ = writeln!(out, "\n### Removed and renamed pages\n");
+        for g in r.gone.iter().take(MAX_ITEMS) {
+            gone_item(&mut out, docs, g);
+        }
+    }
+
+    if !r.nav.is_empty() {
+        let _ = writeln!(out, "\n### Navigation changes\n\n```diff");
+        for c in r.nav.iter().take(MAX_ITEMS) {
+            let _ = writeln!(out, "{}", nav_line(c));
+        }
+        if r.nav.len() > MAX_ITEMS {
+            let _ = writeln!(out, "… and {} more", r.nav.len() - MAX_ITEMS);
+        }
+        let _ = writeln!(out, "```");
+    }
+
+    if !r.anchors.is_empty() {
+        let _ = writeln!(out, "\n### Anchors that changed\n");
+        for a in r.anchors.iter().take(MAX_ITEMS) {
+            let mut line = format!("- `{}#{}` is gone", repo_path(docs, &a.path), a.anchor);
+            if let Some(c) = &a.closest {
+                let _ = write!(line, " (now `#{c}`?)");
+            }
+            if a.broken_links.is_empty() {
+                line.push_str("; no link in the docs uses it");
+            } else {
+                let _ = write!(line, "; ⚠️ breaks {}", locations(docs, &a.broken_links));
+            }
+            let _ = writeln!(out, "{line}");
+        }
+        if r.anchors.len() > MAX_ITEMS {
+            let _ = writeln!(out, "- and {} more", r.anchors.len() - MAX_ITEMS);
+        }
+    }
+
+    let f = &r.findings;
+    if f.new.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n✅ No new findings ({} before, {} now{}).",
+            f.base_total,
+            f.head_total,
+            fixed(f.fixed)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "\n### New findings ({}; {} before, {} now{})\n",
+            f.new.len(),
+            f.base_total,
+            f.head_total,
+            fixed(f.fixed)
+        );
+        for d in f.new.iter().take(MAX_ITEMS) {
+            let at = if d.line > 0 {
+                format!("{}:{}", repo_path(docs, &d.file), d.line)
+            } else {
+                repo_path(docs, &d.file)
+            };
+            let _ = writeln!(out, "- `{at}` {} {}: {}", d.severity, d.kind, d.message);
+        }
+        if f.new.len() > MAX_ITEMS {
+            let _ = writeln!(out, "- and {} more (see `report.json`)", f.new.len() - MAX_ITEMS);
+        }
+    }
+    out
+}
+
+fn fixed(n: usize) -> String {
+    if n == 0 { String::new() } else { format!(", {n} fixed") }
+}
+
+fn short(id: &str) -> &str {
+    id.get(..10).unwrap_or(id)
+}
+
+/// `_preview/index.html`: the changed pages, links relative to the preview root.
+pub fn index_html(r: &Report) -> String {
+    let e = escape_html;
+    let docs = r.docs.as_str();
+    let mut out = String::from(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Changes in this preview</title>\n<link rel=\"stylesheet\" href=\"../_docsite/docsite.css\">\n</head>\n<body>\n<main class=\"main\"><article class=\"doc\">\n<h1>Changes in this preview</h1>\n",
+    );
+    let _ = writeln!(
+        out,
+        "<p><a href=\"../\">Site root</a> · head <code>{}</code> · merge base <code>{}</code> · <a href=\"report.json\">report.json</a></p>",
+        e(short(&r.head.commit)),
+        e(short(&r.merge_base.commit))
+    );
+    let changed: Vec<_> = r.changed_pages().collect();
+    let _ = writeln!(
+        out,
+        "<h2>Changed pages ({})</h2>\n<ul class=\"preview-changed\">",
+        changed.len()
+    );
+    for p in &changed {
+        let route = p.route.as_deref().unwrap_or("");
+        let status = match p.status {
+            Status::Added => "new",
+            Status::Renamed => "renamed",
+            _ => "changed",
+        };
+        let _ = writeln!(
+            out,
+            "<li><a href=\"../{}\">{}</a> <code>{}</code> <span class=\"badge badge-changed\">{status}</span></li>",
+            e(&crate::paths::encode_path(route)),
+            e(&p.title),
+            e(&repo_path(docs, &p.path))
+        );
+    }
+    out.push_str("</ul>\n");
+    if !r.gone.is_empty() {
+        out.push_str("<h2>Removed and renamed pages</h2>\n<ul>\n");
+        for g in &r.gone {
+            let _ = writeln!(out, "<li><code>{}</code></li>", e(&repo_path(docs, &g.path)));
+        }
+        out.push_str("</ul>\n");
+    }
+    if !r.nav.is_empty() {
+        out.push_str("<h2>Navigation changes</h2>\n<pre>");
+        for c in &r.nav {
+            out.push_str(&e(&nav_line(c)));
+            out.push('\n');
+        }
+        out.push_str("</pre>\n");
+    }
+    if !r.findings.new.is_empty() {
+        out.push_str("<h2>New findings</h2>\n<ul>\n");
+        for d in &r.findings.new {
+            let text = d.to_string();
+            let _ = writeln!(out, "<li><code>{}</code></li>", e(text.lines().next().unwrap_or("")));
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</article></main>\n</body>\n</html>\n");
+    out
+}
