@@ -123,6 +123,17 @@ pub enum Change {
     Renamed { from: String, to: String },
 }
 
+/// A branch, tag or pull request ref.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefEntry {
+    /// `refs/heads/mike/aibridge-500x`
+    pub full: String,
+    /// `mike/aibridge-500x`, `v1.2`, `pull/7/head`
+    pub short: String,
+    /// The commit id it points to.
+    pub commit: String,
+}
+
 /// A repository, driven through the `git` command.
 #[derive(Debug, Clone)]
 pub struct Repo {
@@ -218,6 +229,39 @@ impl Repo {
             ));
         }
         Ok(id)
+    }
+
+    /// Every branch, tag and pull request head (`refs/heads/*`, `refs/tags/*`,
+    /// `refs/pull/*`) with the commit it points to (annotated tags peeled), sorted by name.
+    pub fn refs(&self) -> Result<Vec<RefEntry>, GitError> {
+        let out = self.run(&[
+            "for-each-ref",
+            "--format=%(objectname)%00%(*objectname)%00%(refname)",
+            "refs/heads",
+            "refs/tags",
+            "refs/pull",
+        ])?;
+        let text = String::from_utf8_lossy(&out);
+        let mut refs: Vec<RefEntry> = text
+            .lines()
+            .filter_map(|line| {
+                let mut parts = line.split('\0');
+                let (object, peeled, full) = (parts.next()?, parts.next()?, parts.next()?);
+                let commit = if peeled.is_empty() { object } else { peeled };
+                let short = full
+                    .strip_prefix("refs/heads/")
+                    .or_else(|| full.strip_prefix("refs/tags/"))
+                    .or_else(|| full.strip_prefix("refs/"))?;
+                // A name git would not accept back is not offered (nor ever passed on).
+                (is_object_id(commit) && check_ref(short).is_ok()).then(|| RefEntry {
+                    full: full.to_string(),
+                    short: short.to_string(),
+                    commit: commit.to_string(),
+                })
+            })
+            .collect();
+        refs.sort_by(|a, b| a.full.cmp(&b.full));
+        Ok(refs)
     }
 
     /// The best common ancestor of two commits (both already resolved ids).

@@ -85,6 +85,13 @@ struct ServeArgs {
     /// Open the site in a browser once it is served.
     #[arg(long)]
     open: bool,
+    /// Also serve every branch, tag and pull/N/head ref of this git repository at
+    /// /@NAME/; --docs is then the docs folder inside the repository.
+    #[arg(long, value_name = "DIR")]
+    repo: Option<PathBuf>,
+    /// With --repo: the most memory, in MB, that built previews may hold.
+    #[arg(long, default_value_t = 512, value_name = "MB")]
+    cache_mb: usize,
 }
 
 #[derive(Args)]
@@ -132,12 +139,30 @@ fn main() -> ExitCode {
 }
 
 fn run_serve(args: ServeArgs) -> ExitCode {
+    let (docs, repo) = match &args.repo {
+        Some(repo) => {
+            let in_repo = match docsite::git::check_repo_path(&args.site.docs.to_string_lossy()) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(CANNOT_RUN);
+                }
+            };
+            let opts = docsite::serve::previews::RepoOptions {
+                repo: repo.clone(),
+                docs: in_repo.clone(),
+                cache_bytes: args.cache_mb.saturating_mul(1 << 20),
+                overrides: args.site.overrides(None),
+            };
+            (repo.join(in_repo), Some(opts))
+        }
+        None => (args.site.docs.clone(), None),
+    };
     // A config that cannot be read is reported in the browser like any other build error,
     // but a docs folder that does not exist leaves nothing to watch.
-    if let Err(code) = docs_exist(&args.site.docs) {
+    if let Err(code) = docs_exist(&docs) {
         return code;
     }
-    let docs = args.site.docs.clone();
     let (stop_tx, stop_rx) = std::sync::mpsc::channel();
     if let Err(e) = ctrlc::set_handler(move || {
         let _ = stop_tx.send(());
@@ -149,6 +174,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         host: args.host,
         port: args.port,
         display_prefix: display_prefix(&docs),
+        repo,
     };
     let running = match docsite::serve::start(opts) {
         Ok(r) => r,

@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{corpus, root, stderr, stdout, tmp};
+use common::{corpus, git, root, stderr, stdout, tmp};
 use docsite::build::{BuildOptions, build};
 use docsite::config::Config;
 use docsite::git::Repo;
@@ -15,24 +15,6 @@ use docsite::source::{DirSource, GitSource};
 
 const URL: &str = "https://previews.example/docs";
 const MARKER: &str = "<!-- docsite-preview -->";
-
-/// Runs git in `dir` with a fixed identity and dates, so commit ids are reproducible.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let o = Command::new("git")
-        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-        .env("GIT_AUTHOR_DATE", "2026-03-04T05:06:07Z")
-        .env("GIT_COMMITTER_DATE", "2026-03-04T05:06:07Z")
-        .output()
-        .expect("run git");
-    assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
-    stdout(&o)
-}
 
 fn write(dir: &Path, files: &[(&str, &str)]) {
     for (path, text) in files {

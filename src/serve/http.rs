@@ -85,11 +85,21 @@ pub fn content_type(path: &str) -> String {
     }
 }
 
-/// How the live-reload script is added to a page.
+/// How the live-reload script is added to a page, and how files are tagged for caching.
 pub struct Inject<'a> {
     pub mount: &'a str,
     pub server_id: &'a str,
     pub generation: u64,
+    pub etags: Etags<'a>,
+}
+
+/// What a file's ETag is made of.
+#[derive(Clone, Copy)]
+pub enum Etags<'a> {
+    /// The working tree: the server and the generation that last changed the file.
+    Versions,
+    /// A git commit: its files never change, so the commit id alone tells them apart.
+    Commit(&'a str),
 }
 
 /// `html` with the live-reload script before its closing `</body>`.
@@ -166,7 +176,10 @@ fn answer(route: Route, request: &Request, site: &Snapshot, how: &Inject) -> Rep
             if key.ends_with(".html") {
                 return reply(200, &ty, inject(&entry.bytes, how, 200)).with("Cache-Control", "no-cache");
             }
-            let etag = format!("\"{}-{}\"", how.server_id, entry.version);
+            let etag = match how.etags {
+                Etags::Versions => format!("\"{}-{}\"", how.server_id, entry.version),
+                Etags::Commit(id) => format!("\"{}\"", id.get(..20).unwrap_or(id)),
+            };
             let fresh = request
                 .headers()
                 .iter()
@@ -191,7 +204,7 @@ fn answer(route: Route, request: &Request, site: &Snapshot, how: &Inject) -> Rep
     }
 }
 
-fn not_found(site: &Snapshot, how: &Inject) -> Reply {
+pub fn not_found(site: &Snapshot, how: &Inject) -> Reply {
     match site.get("404.html") {
         Some(page) => reply(404, "text/html; charset=utf-8", inject(&page.bytes, how, 404)),
         // No site yet (the first build failed): a bare page, which still carries the
@@ -265,6 +278,7 @@ mod tests {
             mount: "/",
             server_id: "s1",
             generation: 3,
+            etags: Etags::Versions,
         };
         let out = String::from_utf8(inject(b"<p>x</p></BODY></html>", &how, 200)).unwrap_or_default();
         assert!(out.starts_with("<p>x</p><script src=\"/_docsite/__live.js\""), "{out}");

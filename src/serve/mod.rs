@@ -9,6 +9,7 @@
 
 pub mod http;
 pub mod live;
+pub mod previews;
 pub mod rebuild;
 pub mod store;
 pub mod watch;
@@ -36,6 +37,8 @@ pub struct Options {
     pub port: u16,
     /// How diagnostics name files: the docs folder as the user typed it (`docs/`).
     pub display_prefix: String,
+    /// Also serve every ref of this repository at `/@NAME/`.
+    pub repo: Option<previews::RepoOptions>,
 }
 
 /// State the request threads and the rebuild thread share.
@@ -46,6 +49,7 @@ struct Shared {
     server_id: String,
     mount: String,
     display_prefix: String,
+    previews: Option<previews::Previews>,
 }
 
 /// A server that is running.
@@ -74,12 +78,13 @@ impl Running {
 pub enum StartError {
     Listen(String),
     Watch(String),
+    Repo(String),
 }
 
 impl std::fmt::Display for StartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            StartError::Listen(m) | StartError::Watch(m) => f.write_str(m),
+            StartError::Listen(m) | StartError::Watch(m) | StartError::Repo(m) => f.write_str(m),
         }
     }
 }
@@ -97,7 +102,12 @@ pub fn start(opts: Options) -> Result<Running, StartError> {
         docs,
         ..opts.inputs.clone()
     });
+    let previews = match opts.repo.clone() {
+        Some(repo) => Some(previews::Previews::new(repo, session.highlighter()).map_err(StartError::Repo)?),
+        None => None,
+    };
     let shared = Arc::new(Shared {
+        previews,
         store: Store::default(),
         hub: Hub::default(),
         failure: Mutex::new(None),
@@ -139,6 +149,17 @@ pub fn start(opts: Options) -> Result<Running, StartError> {
             }
         });
     }
+    if shared.previews.is_some() {
+        let shared = shared.clone();
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(previews::POLL_EVERY);
+                if let Some(p) = &shared.previews {
+                    p.poll();
+                }
+            }
+        });
+    }
     let workers = (0..WORKERS)
         .map(|_| {
             let server = server.clone();
@@ -163,21 +184,39 @@ fn empty() -> Rebuilt {
 }
 
 fn handle(request: tiny_http::Request, shared: &Shared) {
+    if let Some(previews) = &shared.previews
+        && request.url().starts_with("/@")
+    {
+        previews.handle(request, shared);
+        return;
+    }
     let site = shared.store.snapshot();
     let how = http::Inject {
         mount: &shared.mount,
         server_id: &shared.server_id,
         generation: site.generation,
+        etags: http::Etags::Versions,
     };
-    if let Some(stream) = http::respond(request, &site, &how) {
-        let failure = shared.failure.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    respond(request, &site, &how, &shared.failure, &shared.hub);
+}
+
+/// Answers a request from one site; an event stream request joins that site's hub.
+fn respond(
+    request: tiny_http::Request,
+    site: &store::Snapshot,
+    how: &http::Inject,
+    failure: &Mutex<Option<Arc<Failure>>>,
+    hub: &Hub,
+) {
+    if let Some(stream) = http::respond(request, site, how) {
+        let failure = failure.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let hello = Hello {
-            id: &shared.server_id,
-            generation: site.generation,
+            id: how.server_id,
+            generation: how.generation,
             error: failure.as_deref(),
         };
         let hello = serde_json::to_string(&hello).unwrap_or_default();
-        shared.hub.attach(stream.into_writer(), &hello);
+        hub.attach(stream.into_writer(), &hello);
     }
 }
 
@@ -218,7 +257,7 @@ fn apply(shared: &Shared, session: &Session, result: Result<Rebuilt, Vec<Diagnos
         }
         Err(diags) => {
             print_diagnostics(&diags, &shared.display_prefix);
-            let failure = Arc::new(failure(&diags, session, &shared.display_prefix));
+            let failure = Arc::new(failure(&diags, session.source(), &shared.display_prefix));
             eprintln!("build failed: {}; still serving the last good build", failure.location);
             let event = serde_json::to_string(&*failure).unwrap_or_default();
             // Recorded first, so that a client connecting after the event is sent is greeted
@@ -229,7 +268,7 @@ fn apply(shared: &Shared, session: &Session, result: Result<Rebuilt, Vec<Diagnos
     }
 }
 
-fn failure(diags: &[Diagnostic], session: &Session, prefix: &str) -> Failure {
+fn failure(diags: &[Diagnostic], source: &dyn crate::source::Source, prefix: &str) -> Failure {
     let errors: Vec<Diagnostic> = diags
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -247,7 +286,7 @@ fn failure(diags: &[Diagnostic], session: &Session, prefix: &str) -> Failure {
         })
         .unwrap_or_default();
     let ctx = crate::report::Context {
-        source: session.source(),
+        source,
         colour: Colour::Never,
         repo_prefix: if prefix.is_empty() {
             String::new()

@@ -107,6 +107,11 @@ impl Session {
         }
     }
 
+    /// The syntax highlighter, loaded once for every build of this server.
+    pub fn highlighter(&self) -> Arc<Highlighter> {
+        self.highlighter.clone()
+    }
+
     pub fn source(&self) -> &DirSource {
         &self.source
     }

@@ -38,6 +38,30 @@ impl Snapshot {
         self.files.is_empty()
     }
 
+    /// Bytes held by the files.
+    pub fn bytes(&self) -> usize {
+        self.files.values().map(|e| e.bytes.len()).sum()
+    }
+
+    /// What differs from `self` to `next`.
+    pub fn diff(&self, next: &Snapshot) -> Changes {
+        let mut changes = Changes::default();
+        for (path, entry) in &next.files {
+            if self.files.get(path).is_none_or(|old| old.bytes != entry.bytes) {
+                changes.changed.push(path.clone());
+            }
+        }
+        changes.removed = self
+            .files
+            .keys()
+            .filter(|p| !next.files.contains_key(*p))
+            .cloned()
+            .collect();
+        changes.changed.sort();
+        changes.removed.sort();
+        changes
+    }
+
     /// A new snapshot holding exactly `files`: a full rebuild.
     pub fn replaced(&self, files: BTreeMap<String, Vec<u8>>) -> (Snapshot, Changes) {
         let generation = self.generation + 1;

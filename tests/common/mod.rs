@@ -228,4 +228,22 @@ pub fn write_wide_site(dir: &Path, sections: usize) {
     .unwrap();
 }
 pub mod cdp;
+/// Runs git in `dir` with a fixed identity and dates, so commit ids are reproducible.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let o = Command::new("git")
+        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+        .env("GIT_AUTHOR_DATE", "2026-03-04T05:06:07Z")
+        .env("GIT_COMMITTER_DATE", "2026-03-04T05:06:07Z")
+        .output()
+        .expect("run git");
+    assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+    stdout(&o)
+}
+
 pub mod serve;

@@ -65,27 +65,19 @@ impl Server {
 
     /// Sends one request, exactly as given, and reads the whole reply.
     pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
-        let mut s = TcpStream::connect(&self.addr).expect("connect");
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let mut req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
-            self.addr
-        );
-        for (k, v) in headers {
-            req.push_str(&format!("{k}: {v}\r\n"));
-        }
-        req.push_str("\r\n");
-        s.write_all(req.as_bytes()).unwrap();
-        let mut raw = Vec::new();
-        let _ = s.read_to_end(&mut raw);
-        Reply::parse(&raw)
+        Client::new(&self.addr).request(method, path, headers)
     }
 
     /// Opens the live-reload event stream.
     pub fn events(&self) -> Events {
+        self.events_at("/")
+    }
+
+    /// Opens the live-reload event stream of the site mounted at `mount` (`/@main/`).
+    pub fn events_at(&self, mount: &str) -> Events {
         let mut s = TcpStream::connect(&self.addr).expect("connect");
         let req = format!(
-            "GET /_docsite/__live HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+            "GET {mount}_docsite/__live HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
             self.addr
         );
         s.write_all(req.as_bytes()).unwrap();
@@ -130,6 +122,40 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Plain HTTP requests to a server address, from any thread.
+#[derive(Clone)]
+pub struct Client {
+    addr: String,
+}
+
+impl Client {
+    pub fn new(addr: &str) -> Client {
+        Client { addr: addr.to_string() }
+    }
+
+    pub fn get(&self, path: &str) -> Reply {
+        self.request("GET", path, &[])
+    }
+
+    /// Sends one request, exactly as given, and reads the whole reply.
+    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut s = TcpStream::connect(&self.addr).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            self.addr
+        );
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        s.write_all(req.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        Reply::parse(&raw)
     }
 }
 
