@@ -17,6 +17,7 @@ use crate::markdown::{self, LinkRef, Links, PageInput, Purpose, RenderedPage, Ta
 use crate::output::Output;
 use crate::paths;
 use crate::render::Renderer;
+use crate::sanitize::RawHtml;
 use crate::site::Site;
 use crate::source::Source;
 use crate::theme::{ASSETS_DIR, Theme};
@@ -47,6 +48,7 @@ pub struct BuildOptions {
     pub progress: Option<Arc<AtomicUsize>>,
     /// Pages (docs-relative paths) marked "changed" in the sidebar, for a preview.
     pub changed_pages: HashSet<String>,
+    pub raw_html: RawHtml,
 }
 
 /// What a successful build did.
@@ -121,6 +123,7 @@ pub struct Built {
     /// before the build dropped notes and applied `--strict`.
     page_findings: Vec<Vec<Diagnostic>>,
     checked: Vec<Diagnostic>,
+    raw_html: RawHtml,
 }
 
 impl Built {
@@ -148,7 +151,7 @@ impl Built {
         i: usize,
         out: &dyn Output,
     ) -> Result<Vec<Diagnostic>, Diagnostic> {
-        let (facts, mut diags) = build_page(source, &self.site, i, &tools.highlighter, &tools.renderer, out)?;
+        let (facts, mut diags) = build_page(source, &self.site, i, tools, self.raw_html, out)?;
         for l in &facts.links {
             if let Target::File { path } = &l.target
                 && !self.files.contains(path.as_str())
@@ -223,15 +226,11 @@ pub fn build_site(
     out: &dyn Output,
     opts: &BuildOptions,
 ) -> Result<Built, Vec<Diagnostic>> {
-    let Tools {
-        theme,
-        renderer,
-        highlighter,
-    } = tools;
+    let Tools { theme, renderer, .. } = tools;
     let results: Vec<PageResult> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
-            let r = build_page(source, &site, i, highlighter, renderer, out);
+            let r = build_page(source, &site, i, tools, opts.raw_html, out);
             if let Some(p) = &opts.progress {
                 p.fetch_add(1, Ordering::Relaxed);
             }
@@ -286,6 +285,7 @@ pub fn build_site(
         diagnostics: diags,
         page_findings,
         checked,
+        raw_html: opts.raw_html,
     })
 }
 
@@ -300,13 +300,18 @@ fn build_page(
     source: &dyn Source,
     site: &Site,
     i: usize,
-    highlighter: &Highlighter,
-    renderer: &Renderer,
+    tools: &Tools,
+    raw_html: RawHtml,
     out: &dyn Output,
 ) -> PageResult {
     let page = &site.pages[i];
-    let rendered = render_page(source, site, i, Purpose::Html(highlighter))?;
-    let html = renderer.page(site, i, &rendered, source.last_updated(&page.path))?;
+    let mut rendered = render_page(source, site, i, Purpose::Html(&tools.highlighter))?;
+    if raw_html == RawHtml::Sanitize {
+        crate::sanitize::clean_page(&mut rendered);
+    }
+    let html = tools
+        .renderer
+        .page(site, i, &rendered, source.last_updated(&page.path))?;
     out.write(&paths::output_file(&page.url), html.into_bytes())
         .map_err(|e| {
             Diagnostic::error(

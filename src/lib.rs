@@ -21,6 +21,7 @@ pub mod preview;
 pub mod redirects;
 pub mod render;
 pub mod report;
+pub mod sanitize;
 pub mod serve;
 pub mod site;
 pub mod slug;

@@ -92,6 +92,10 @@ struct ServeArgs {
     /// With --repo: the most memory, in MB, that built previews may hold.
     #[arg(long, default_value_t = 512, value_name = "MB")]
     cache_mb: usize,
+    /// The docs may come from anyone (pull requests from forks): clean raw HTML of
+    /// scripts and event handlers, and send a strict Content-Security-Policy.
+    #[arg(long)]
+    untrusted: bool,
 }
 
 #[derive(Args)]
@@ -139,6 +143,11 @@ fn main() -> ExitCode {
 }
 
 fn run_serve(args: ServeArgs) -> ExitCode {
+    let raw_html = if args.untrusted {
+        docsite::sanitize::RawHtml::Sanitize
+    } else {
+        docsite::sanitize::RawHtml::Trusted
+    };
     let (docs, repo) = match &args.repo {
         Some(repo) => {
             let in_repo = match docsite::git::check_repo_path(&args.site.docs.to_string_lossy()) {
@@ -153,6 +162,7 @@ fn run_serve(args: ServeArgs) -> ExitCode {
                 docs: in_repo.clone(),
                 cache_bytes: args.cache_mb.saturating_mul(1 << 20),
                 overrides: args.site.overrides(None),
+                raw_html,
             };
             (repo.join(in_repo), Some(opts))
         }
@@ -170,7 +180,12 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         eprintln!("warning: cannot catch Ctrl-C: {e}");
     }
     let opts = docsite::serve::Options {
-        inputs: docsite::serve::inputs(docs.clone(), args.site.config.clone(), args.site.overrides(None)),
+        inputs: docsite::serve::inputs(
+            docs.clone(),
+            args.site.config.clone(),
+            args.site.overrides(None),
+            raw_html,
+        ),
         host: args.host,
         port: args.port,
         display_prefix: display_prefix(&docs),

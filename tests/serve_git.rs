@@ -188,3 +188,64 @@ fn a_push_reloads_the_open_preview_and_a_broken_ref_shows_its_error_there_only()
     assert_eq!(s.events_at("/@main/").next("hello")["error"], serde_json::Value::Null);
     assert_eq!(s.events().next("hello")["error"], serde_json::Value::Null);
 }
+
+#[test]
+fn untrusted_previews_lose_scripts_and_handlers_and_get_a_policy() {
+    let r = repo();
+    git(r.path(), &["checkout", "-q", "-b", "from-a-fork", "main"]);
+    edit(
+        r.path(),
+        "docs/guide/install.md",
+        "<script>stealCookies()</script>\n\n<p onclick=\"stealCookies()\">Click me</p>\n\n<a href=\"javascript:stealCookies()\">x</a>",
+    );
+    git(r.path(), &["commit", "-q", "-am", "hostile"]);
+    git(r.path(), &["checkout", "-q", "main"]);
+
+    let trusted = start(r.path());
+    let page = trusted.get("/@from-a-fork/guide/install/");
+    assert!(
+        page.text().contains("stealCookies"),
+        "without --untrusted raw HTML is kept"
+    );
+    assert_eq!(page.header("content-security-policy"), None);
+    drop(trusted);
+
+    let s = Server::start(
+        Path::new("docs"),
+        &["--repo", r.path().to_str().unwrap(), "--untrusted"],
+    );
+    let page = s.get("/@from-a-fork/guide/install/");
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(!html.contains("stealCookies"), "{html}");
+    assert!(!html.contains("onclick"));
+    assert!(html.contains("Click me"), "the text stays");
+    assert!(html.contains("class=\"doc-content\""), "the theme's markup stays");
+    let csp = page.header("content-security-policy").expect("a policy");
+    assert!(csp.contains("script-src 'self' 'sha256-"), "{csp}");
+    assert!(
+        s.get("/@from-a-fork/_docsite/docsite.css")
+            .header("content-security-policy")
+            .is_some()
+    );
+}
+
+#[test]
+fn the_policy_lets_the_theme_and_live_reload_run() {
+    let Some(chromium) = common::cdp::chromium() else {
+        return;
+    };
+    let r = repo();
+    let s = Server::start(
+        Path::new("docs"),
+        &["--repo", r.path().to_str().unwrap(), "--untrusted"],
+    );
+    let mut browser = common::cdp::Browser::launch(&chromium);
+    let tab = browser.open(&format!("{}@main/guide/install/", s.url), 1280);
+    let wait = Duration::from_secs(15);
+    // The inline theme script (allowed by its hash) swaps `no-js` for `js`.
+    browser.wait_for(&tab, "document.documentElement.classList.contains('js')", wait);
+    // docsite.js and the live-reload client load from the site itself.
+    browser.wait_for(&tab, "document.documentElement.dataset.live === 'connected'", wait);
+    browser.wait_for(&tab, "document.querySelectorAll('.code-block button').length > 0", wait);
+}

@@ -91,6 +91,8 @@ pub struct Inject<'a> {
     pub server_id: &'a str,
     pub generation: u64,
     pub etags: Etags<'a>,
+    /// Sent as `Content-Security-Policy` when the docs are untrusted.
+    pub csp: Option<&'a str>,
 }
 
 /// What a file's ETag is made of.
@@ -157,7 +159,11 @@ pub fn respond(request: Request, site: &Snapshot, inject_how: &Inject) -> Option
             if route == Route::Events {
                 return Some(request);
             }
-            answer(route, &request, site, inject_how)
+            let reply = answer(route, &request, site, inject_how);
+            match inject_how.csp {
+                Some(csp) => reply.with("Content-Security-Policy", csp),
+                None => reply,
+            }
         }
         _ => reply(405, "text/plain; charset=utf-8", b"405 method not allowed\n".to_vec()).with("Allow", "GET, HEAD"),
     };
@@ -279,6 +285,7 @@ mod tests {
             server_id: "s1",
             generation: 3,
             etags: Etags::Versions,
+            csp: None,
         };
         let out = String::from_utf8(inject(b"<p>x</p></BODY></html>", &how, 200)).unwrap_or_default();
         assert!(out.starts_with("<p>x</p><script src=\"/_docsite/__live.js\""), "{out}");

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use crate::diag::{Diagnostic, Severity};
 use crate::report::Colour;
+use crate::sanitize::RawHtml;
 
 use live::{Failure, Hello, Hub, Update};
 use rebuild::{Inputs, Rebuilt, Scope, Session};
@@ -50,6 +51,8 @@ struct Shared {
     mount: String,
     display_prefix: String,
     previews: Option<previews::Previews>,
+    /// The Content-Security-Policy sent with every response, for untrusted docs.
+    csp: Option<String>,
 }
 
 /// A server that is running.
@@ -106,7 +109,12 @@ pub fn start(opts: Options) -> Result<Running, StartError> {
         Some(repo) => Some(previews::Previews::new(repo, session.highlighter()).map_err(StartError::Repo)?),
         None => None,
     };
+    let csp = (opts.inputs.raw_html == RawHtml::Sanitize).then(|| {
+        let theme = crate::theme::Theme::load(opts.inputs.overrides.theme.as_deref()).unwrap_or_default();
+        crate::sanitize::content_security_policy(&theme)
+    });
     let shared = Arc::new(Shared {
+        csp,
         previews,
         store: Store::default(),
         hub: Hub::default(),
@@ -196,6 +204,7 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
         server_id: &shared.server_id,
         generation: site.generation,
         etags: http::Etags::Versions,
+        csp: shared.csp.as_deref(),
     };
     respond(request, &site, &how, &shared.failure, &shared.hub);
 }
@@ -324,10 +333,16 @@ fn server_id() -> String {
 }
 
 /// The watched inputs, for the CLI.
-pub fn inputs(docs: PathBuf, config: Option<PathBuf>, overrides: crate::config::Overrides) -> Inputs {
+pub fn inputs(
+    docs: PathBuf,
+    config: Option<PathBuf>,
+    overrides: crate::config::Overrides,
+    raw_html: RawHtml,
+) -> Inputs {
     Inputs {
         docs,
         config,
         overrides,
+        raw_html,
     }
 }

@@ -22,6 +22,7 @@ use crate::git::{RefEntry, Repo};
 use crate::highlight::Highlighter;
 use crate::markdown::escape_html;
 use crate::output::MemoryOutput;
+use crate::sanitize::RawHtml;
 use crate::site::Site;
 use crate::source::GitSource;
 
@@ -44,6 +45,7 @@ pub struct RepoOptions {
     /// The most bytes of built previews kept in memory.
     pub cache_bytes: usize,
     pub overrides: Overrides,
+    pub raw_html: RawHtml,
 }
 
 /// One commit's build: its files, or why it failed.
@@ -136,6 +138,7 @@ impl Previews {
             server_id: &shared.server_id,
             generation: preview.generation.load(Ordering::Relaxed),
             etags: Etags::Commit(&commit),
+            csp: shared.csp.as_deref(),
         };
         super::respond(request, &site, &how, &preview.failure, &preview.hub);
     }
@@ -228,6 +231,7 @@ impl Previews {
         let out = MemoryOutput::default();
         let opts = BuildOptions {
             missing_route_files: MissingRouteFiles::Warn,
+            raw_html: self.opts.raw_html,
             ..BuildOptions::default()
         };
         let built = build_site(&source, &tools, loaded, &out, &opts).map_err(|d| {
@@ -350,6 +354,7 @@ impl Previews {
             server_id: &shared.server_id,
             generation: site.generation,
             etags: Etags::Versions,
+            csp: shared.csp.as_deref(),
         };
         let _ = request.respond(http::not_found(&site, &how));
     }

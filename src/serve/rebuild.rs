@@ -15,6 +15,7 @@ use crate::markdown::Links;
 use crate::output::MemoryOutput;
 use crate::paths;
 use crate::redirects::REDIRECTS_FILE;
+use crate::sanitize::RawHtml;
 use crate::site::Site;
 use crate::source::{DirSource, Source};
 
@@ -25,6 +26,7 @@ pub struct Inputs {
     /// `--config FILE`; else `DOCS/docsite.toml` when it exists.
     pub config: Option<PathBuf>,
     pub overrides: Overrides,
+    pub raw_html: RawHtml,
 }
 
 /// The work a batch of changed paths needs, from least to most.
@@ -153,6 +155,7 @@ impl Session {
         let out = MemoryOutput::default();
         let opts = BuildOptions {
             missing_route_files: MissingRouteFiles::Warn,
+            raw_html: self.inputs.raw_html,
             ..BuildOptions::default()
         };
         let built = build_site(&self.source, &tools, loaded, &out, &opts)?;
