@@ -249,3 +249,21 @@ fn the_policy_lets_the_theme_and_live_reload_run() {
     browser.wait_for(&tab, "document.documentElement.dataset.live === 'connected'", wait);
     browser.wait_for(&tab, "document.querySelectorAll('.code-block button').length > 0", wait);
 }
+
+#[test]
+fn the_cache_keeps_within_its_budget() {
+    let r = repo();
+    // A budget of 0 MB keeps only the newest build.
+    let s = Server::start(
+        Path::new("docs"),
+        &["--repo", r.path().to_str().unwrap(), "--cache-mb", "0"],
+    );
+    for path in ["/@main/", "/@feature-new-install/", "/@main/", "/@main/guide/"] {
+        assert_eq!(s.get(path).status, 200, "{path}");
+    }
+    assert_eq!(
+        count_log(&s, "built preview", Duration::from_millis(500)),
+        3,
+        "main was dropped for the feature branch, then built again (and kept)"
+    );
+}
