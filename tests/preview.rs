@@ -306,24 +306,24 @@ fn rename_keeps_the_nav_entry_and_names_the_links_left_behind() {
 }
 
 #[test]
-fn retitle_move_and_badge_show_in_the_nav_diff() {
-    let (_w, out, comment) = preview_pr("nav", |repo| {
-        let m = MANIFEST
-            .replace(r#""title": "Install""#, r#""title": "Installation", "state": ["beta"]"#)
-            .replace(
-                r#"{"title": "Usage", "path": "./guide/usage.md"}
-      ]},
-      {"title": "Reference", "path": "./reference.md"}"#,
-                r#"{"title": "Usage", "path": "./guide/usage.md"},
+fn retitle_move_reorder_and_badge_show_in_the_nav_diff() {
+    const HEAD: &str = r#"{
+  "versions": ["main"],
+  "routes": [
+    {"title": "Home", "path": "./README.md", "children": [
+      {"title": "Guide", "path": "./guide/index.md", "children": [
+        {"title": "Usage", "path": "./guide/usage.md"},
+        {"title": "Installation", "path": "./guide/install.md", "state": ["beta"]},
         {"title": "Reference", "path": "./reference.md"}
-      ]}"#,
-            );
-        assert_ne!(m, MANIFEST);
-        write(repo, &[("docs/manifest.json", &m)]);
-    });
+      ]}
+    ]}
+  ]
+}
+"#;
+    let (_w, out, comment) = preview_pr("nav", |repo| write(repo, &[("docs/manifest.json", HEAD)]));
     assert!(
         comment.contains(
-            "```diff\n! retitled: Home › Guide › Install → Installation\n! badge: Home › Guide › Installation: no badge → beta\n! moved: Home › Reference → Home › Guide › Reference\n```"
+            "```diff\n! moved: Home › Guide › Installation from position 1 to 2\n! retitled: Home › Guide › Install → Installation\n! badge: Home › Guide › Installation: no badge → beta\n! moved: Home › Reference → Home › Guide › Reference\n```"
         ),
         "{comment}"
     );
@@ -340,7 +340,8 @@ fn retitle_move_and_badge_show_in_the_nav_diff() {
         .iter()
         .map(|c| c["change"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["retitled", "state-changed", "moved"]);
+    assert_eq!(kinds, ["moved", "retitled", "state-changed", "moved"]);
+    assert_eq!(r["nav"][0]["after"]["position"], 2);
 }
 
 #[test]

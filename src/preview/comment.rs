@@ -66,6 +66,12 @@ pub fn nav_line(c: &NavChange) -> String {
     match (c.change, before, after) {
         (NavChangeKind::Added, _, Some(a)) => format!("+ {}", crumbs(a)),
         (NavChangeKind::Removed, Some(b), _) => format!("- {}", crumbs(b)),
+        (NavChangeKind::Moved, Some(b), Some(a))
+            if b.breadcrumb[..b.breadcrumb.len().saturating_sub(1)]
+                == a.breadcrumb[..a.breadcrumb.len().saturating_sub(1)] =>
+        {
+            format!("! moved: {} from position {} to {}", crumbs(a), b.position, a.position)
+        }
         (NavChangeKind::Moved, Some(b), Some(a)) => format!("! moved: {} → {}", crumbs(b), crumbs(a)),
         (NavChangeKind::Retitled, Some(b), Some(a)) => format!(
             "! retitled: {} → {}",
