@@ -37,6 +37,9 @@ pub struct PreviewArgs {
     /// Also write the comment to FILE.
     #[arg(long, value_name = "FILE")]
     comment: Option<PathBuf>,
+    /// The comment of the previous run: reviewers' ticks stay on pages unchanged since.
+    #[arg(long, value_name = "FILE")]
+    previous_comment: Option<PathBuf>,
     /// Print no comment when nothing under the docs folder changed.
     #[arg(long)]
     quiet: bool,
@@ -56,6 +59,11 @@ enum Quiet {
 }
 
 pub fn run(args: PreviewArgs) -> ExitCode {
+    // A missing or empty file is a first run: there is no comment yet.
+    let previous_comment = args
+        .previous_comment
+        .as_deref()
+        .and_then(|f| std::fs::read_to_string(f).ok());
     let opts = preview::Options {
         base: args.base,
         head: args.head,
@@ -64,6 +72,7 @@ pub fn run(args: PreviewArgs) -> ExitCode {
         out: args.out,
         url: args.url,
         name: args.name,
+        previous_comment,
         overrides: Overrides {
             title: args.title,
             repo_url: args.repo_url,

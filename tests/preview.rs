@@ -690,27 +690,50 @@ fn ci_commands_end_to_end_against_a_bare_repo() {
     ] {
         assert!(published.lines().any(|l| l == f), "{f} not published:\n{published}");
     }
-    // A second push to the PR replaces its preview as a whole.
-    write(&dev, &[("docs/guide/install.md", "# Install\n\nChanged.\n")]);
-    git(&dev, &["commit", "-q", "-am", "docs: install"]);
-    git(&dev, &["push", "-q", "origin", "mike/aibridge-500x"]);
-    git(&ci, &["pull", "-q", "origin", "mike/aibridge-500x"]);
-    let o = common::docsite_in(
-        &ci,
-        &[
-            "preview",
-            "--base",
-            "origin/main",
-            "--name",
-            "mike/aibridge-500x",
-            "--out",
-            pages.to_str().unwrap(),
-            "--url",
-            "https://acme.github.io/acme",
-        ],
-        &[],
+    // The reviewer ticks the page, then two more pushes. The preview is replaced as a whole
+    // each time; a tick stays while its page is unchanged.
+    let ticked = std::fs::read_to_string(&comment)
+        .unwrap()
+        .replace("- [ ] [`docs/guide/usage.md`]", "- [x] [`docs/guide/usage.md`]");
+    std::fs::write(&comment, &ticked).unwrap();
+    let push_and_preview = |file: &str, text: &str| {
+        write(&dev, &[(file, text)]);
+        git(&dev, &["commit", "-q", "-am", "docs: more"]);
+        git(&dev, &["push", "-q", "origin", "mike/aibridge-500x"]);
+        git(&ci, &["pull", "-q", "origin", "mike/aibridge-500x"]);
+        let o = common::docsite_in(
+            &ci,
+            &[
+                "preview",
+                "--base",
+                "origin/main",
+                "--name",
+                "mike/aibridge-500x",
+                "--out",
+                pages.to_str().unwrap(),
+                "--url",
+                "https://acme.github.io/acme",
+                "--previous-comment",
+                comment.to_str().unwrap(),
+                "--comment",
+                comment.to_str().unwrap(),
+            ],
+            &[],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let second = push_and_preview("docs/guide/install.md", "# Install\n\nChanged.\n");
+    assert!(second.contains("- [x] [`docs/guide/usage.md`]"), "{second}");
+    assert!(second.contains("- [ ] [`docs/guide/install.md`]"), "{second}");
+    assert!(
+        second.contains("<!-- docsite-preview-state\ndocs/guide/install.md "),
+        "{second}"
     );
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(stdout(&o).matches("- [ ] ").count(), 2, "{}", stdout(&o));
+    let both = second.replace("- [ ] [`docs/guide/install.md`]", "- [x] [`docs/guide/install.md`]");
+    std::fs::write(&comment, both).unwrap();
+    let third = push_and_preview("docs/guide/usage.md", "# Usage\n\nNewer text.\n");
+    assert!(third.contains("- [ ] [`docs/guide/usage.md`]"), "{third}");
+    assert!(third.contains("- [x] [`docs/guide/install.md`]"), "{third}");
     assert!(pages.join("@other/index.html").is_file());
 }

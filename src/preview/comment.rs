@@ -2,6 +2,7 @@
 //! marker so CI can keep one sticky comment up to date) and the preview's own index page,
 //! `_preview/index.html`. Both are written from the [`Report`] alone.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use super::nav::{NavChange, NavChangeKind, NavPlace};
@@ -131,8 +132,56 @@ fn gone_item(out: &mut String, docs: &str, g: &GonePage) {
     }
 }
 
-/// The pull request comment.
-pub fn markdown(r: &Report) -> String {
+/// Opens the hidden block, at the end of the comment, that records each listed page's
+/// blob id, one `PATH BLOB` line each (the path percent-encoded), so the next comment can
+/// keep a reviewer's ticks on pages that did not change since.
+const STATE_OPEN: &str = "<!-- docsite-preview-state";
+
+/// A path with everything but `A-Z a-z 0-9 / . _` percent-encoded: safe inside an HTML
+/// comment (no `--`, no `>`) and free of spaces.
+fn encode_state_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/._".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// The pages (repository paths) a previous comment had ticked whose blob is still the one
+/// it recorded: their ticks stay. A tick on a page changed since is dropped.
+pub fn kept_ticks(previous: &str, r: &Report) -> HashSet<String> {
+    let mut recorded: HashMap<String, &str> = HashMap::new();
+    if let Some(start) = previous.find(STATE_OPEN) {
+        let block = &previous[start + STATE_OPEN.len()..];
+        let block = block.split("-->").next().unwrap_or("");
+        for line in block.lines() {
+            if let Some((path, blob)) = line.trim().split_once(' ') {
+                let path = percent_encoding::percent_decode_str(path)
+                    .decode_utf8_lossy()
+                    .into_owned();
+                recorded.insert(path, blob.trim());
+            }
+        }
+    }
+    let now: HashMap<String, &str> = r
+        .changed_pages()
+        .filter_map(|p| Some((repo_path(&r.docs, &p.path), p.hash.as_deref()?)))
+        .collect();
+    previous
+        .lines()
+        .filter_map(|l| l.strip_prefix("- [x] [`").or_else(|| l.strip_prefix("- [X] [`")))
+        .filter_map(|rest| rest.split_once('`').map(|(path, _)| path.to_string()))
+        .filter(|path| matches!((recorded.get(path), now.get(path)), (Some(a), Some(b)) if a == b))
+        .collect()
+}
+
+/// The pull request comment. Pages in `ticked` (repository paths, see [`kept_ticks`])
+/// start ticked.
+pub fn markdown(r: &Report, ticked: &HashSet<String>) -> String {
     let docs = r.docs.as_str();
     let mut out = String::new();
     let _ = writeln!(out, "{MARKER}");
@@ -175,10 +224,11 @@ pub fn markdown(r: &Report) -> String {
             if !p.in_nav {
                 note.push_str(" (not in the navigation)");
             }
+            let path = repo_path(docs, &p.path);
+            let tick = if ticked.contains(&path) { 'x' } else { ' ' };
             let _ = writeln!(
                 out,
-                "- [ ] [`{}`]({}){note}",
-                repo_path(docs, &p.path),
+                "- [{tick}] [`{path}`]({}){note}",
                 p.url.as_deref().unwrap_or(&r.url)
             );
         }
@@ -253,6 +303,19 @@ pub fn markdown(r: &Report) -> String {
         if f.new.len() > MAX_ITEMS {
             let _ = writeln!(out, "- and {} more (see `report.json`)", f.new.len() - MAX_ITEMS);
         }
+    }
+    let pages: Vec<String> = r
+        .changed_pages()
+        .filter_map(|p| {
+            Some(format!(
+                "{} {}",
+                encode_state_path(&repo_path(docs, &p.path)),
+                p.hash.as_deref()?
+            ))
+        })
+        .collect();
+    if !pages.is_empty() {
+        let _ = writeln!(out, "\n{STATE_OPEN}\n{}\n-->", pages.join("\n"));
     }
     out
 }
