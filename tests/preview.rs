@@ -651,25 +651,40 @@ fn ci_commands_end_to_end_against_a_bare_repo() {
         ],
     );
     let comment = w.path().join("comment.md");
-    let o = common::docsite_in(
-        &ci,
-        &[
-            "preview",
-            "--base",
-            "origin/main",
-            "--head",
-            "HEAD",
-            "--name",
-            "mike/aibridge-500x",
-            "--out",
+    // The workflow's command; the comment file of the last run is the previous comment.
+    let ci_preview = || {
+        let previous = w.path().join("previous.md");
+        if comment.exists() {
+            std::fs::copy(&comment, &previous).unwrap();
+        }
+        let (out, previous, comment) = (
             pages.to_str().unwrap(),
-            "--url",
-            "https://acme.github.io/acme",
-            "--comment",
+            previous.to_str().unwrap(),
             comment.to_str().unwrap(),
-        ],
-        &[],
-    );
+        );
+        common::docsite_in(
+            &ci,
+            &[
+                "preview",
+                "--base",
+                "origin/main",
+                "--head",
+                "HEAD",
+                "--name",
+                "mike/aibridge-500x",
+                "--out",
+                out,
+                "--url",
+                "https://acme.github.io/acme",
+                "--previous-comment",
+                previous,
+                "--comment",
+                comment,
+            ],
+            &[],
+        )
+    };
+    let o = ci_preview();
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&comment).unwrap(), stdout(&o));
     assert!(stdout(&o).starts_with(&format!(
@@ -701,25 +716,7 @@ fn ci_commands_end_to_end_against_a_bare_repo() {
         git(&dev, &["commit", "-q", "-am", "docs: more"]);
         git(&dev, &["push", "-q", "origin", "mike/aibridge-500x"]);
         git(&ci, &["pull", "-q", "origin", "mike/aibridge-500x"]);
-        let o = common::docsite_in(
-            &ci,
-            &[
-                "preview",
-                "--base",
-                "origin/main",
-                "--name",
-                "mike/aibridge-500x",
-                "--out",
-                pages.to_str().unwrap(),
-                "--url",
-                "https://acme.github.io/acme",
-                "--previous-comment",
-                comment.to_str().unwrap(),
-                "--comment",
-                comment.to_str().unwrap(),
-            ],
-            &[],
-        );
+        let o = ci_preview();
         assert!(o.status.success(), "{}", stderr(&o));
         stdout(&o)
     };
