@@ -304,8 +304,10 @@ pub fn markdown(r: &Report, ticked: &HashSet<String>) -> String {
             let _ = writeln!(out, "- and {} more (see `report.json`)", f.new.len() - MAX_ITEMS);
         }
     }
+    // Only listed pages can carry a tick.
     let pages: Vec<String> = r
         .changed_pages()
+        .take(MAX_ITEMS)
         .filter_map(|p| {
             Some(format!(
                 "{} {}",
@@ -314,10 +316,34 @@ pub fn markdown(r: &Report, ticked: &HashSet<String>) -> String {
             ))
         })
         .collect();
-    if !pages.is_empty() {
-        let _ = writeln!(out, "\n{STATE_OPEN}\n{}\n-->", pages.join("\n"));
-    }
+    let state = if pages.is_empty() {
+        String::new()
+    } else {
+        format!("\n{STATE_OPEN}\n{}\n-->\n", pages.join("\n"))
+    };
+    truncate_at_line(&mut out, MAX_COMMENT.saturating_sub(state.len() + 300), &r.url);
+    out.push_str(&state);
     out
+}
+
+/// GitHub refuses comments over 65,536 characters.
+const MAX_COMMENT: usize = 65_000;
+
+/// Cuts `out` at the last line that fits in `max` bytes, and says where the rest is.
+fn truncate_at_line(out: &mut String, max: usize, root: &str) {
+    if out.len() <= max {
+        return;
+    }
+    let mut cut = max;
+    while !out.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let cut = out[..cut].rfind('\n').map_or(0, |i| i + 1);
+    out.truncate(cut);
+    let _ = writeln!(
+        out,
+        "\n… the comment is too long for GitHub: the rest is in [the list of changes]({root}_preview/) and `report.json`."
+    );
 }
 
 fn fixed(n: usize) -> String {
@@ -388,4 +414,19 @@ pub fn index_html(r: &Report) -> String {
     }
     out.push_str("</article></main>\n</body>\n</html>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_comments_are_cut_at_a_line() {
+        let mut s = "é line\n".repeat(10);
+        truncate_at_line(&mut s, 20, "https://p.example/@x/");
+        assert!(s.starts_with("é line\né line\n\n… the comment is too long"), "{s}");
+        let mut short = "a\n".to_string();
+        truncate_at_line(&mut short, 20, "");
+        assert_eq!(short, "a\n");
+    }
 }
