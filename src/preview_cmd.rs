@@ -100,7 +100,7 @@ pub fn run(args: PreviewArgs) -> ExitCode {
             let target = opts.out.join(&report.slug);
             eprintln!(
                 "preview of {} changed pages written to {} ({}); {} warnings in the head build, {} new",
-                report.changed_pages().count(),
+                report.review_pages().count(),
                 target.display(),
                 report.url,
                 warnings.len(),

@@ -73,7 +73,11 @@ fn base_files() -> Vec<(&'static str, &'static str)> {
             "docs/guide/usage.md",
             "# Usage\n\nUse it well. Each line of this page is about usage.\n\n## Options\n\nThere are some.\n",
         ),
-        ("docs/reference.md", "# Reference\n\nEvery flag.\n"),
+        (
+            "docs/reference.md",
+            "# Reference\n\nEvery flag.\n\n![Flags](images/flags.svg)\n",
+        ),
+        ("docs/images/flags.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n"),
         ("src/main.c", "int main(void) { return 0; }\n"),
     ]
 }
@@ -405,6 +409,31 @@ fn new_orphan_is_a_new_finding_and_is_flagged_in_the_checklist() {
         "{comment}"
     );
     assert_eq!(page(&report(&out, "@orphan"), "extra.md")["status"], "added");
+}
+
+#[test]
+fn a_changed_image_puts_the_pages_showing_it_up_for_review() {
+    let (_w, out, comment) = preview_pr("image", |repo| {
+        write(
+            repo,
+            &[(
+                "docs/images/flags.svg",
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"2\"/>\n",
+            )],
+        )
+    });
+    let item = format!("- [ ] [`docs/reference.md`]({URL}/@image/reference/) (`docs/images/flags.svg` changed)");
+    assert!(comment.contains(&item), "{comment}");
+    assert!(
+        comment.contains(&format!(
+            "📖 [View docs preview for docs/reference.md]({URL}/@image/reference/)"
+        )),
+        "{comment}"
+    );
+    let r = report(&out, "@image");
+    let page = page(&r, "reference.md");
+    assert_eq!(page["status"], "unchanged");
+    assert_eq!(page["changed_files"][0]["path"], "images/flags.svg");
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use super::nav::{NavChange, NavChangeKind, NavPlace};
-use super::report::{GonePage, Location, Report, Status, redirect_entry};
+use super::report::{GonePage, Location, PageEntry, Report, Status, redirect_entry};
 use crate::markdown::escape_html;
 
 /// The hidden first line of every comment, for CI to find the comment to update.
@@ -167,9 +167,9 @@ pub fn kept_ticks(previous: &str, r: &Report) -> HashSet<String> {
             }
         }
     }
-    let now: HashMap<String, &str> = r
-        .changed_pages()
-        .filter_map(|p| Some((repo_path(&r.docs, &p.path), p.hash.as_deref()?)))
+    let now: HashMap<String, String> = r
+        .review_pages()
+        .filter_map(|p| Some((repo_path(&r.docs, &p.path), review_state(p)?)))
         .collect();
     previous
         .lines()
@@ -179,14 +179,26 @@ pub fn kept_ticks(previous: &str, r: &Report) -> HashSet<String> {
         .collect()
 }
 
+/// What a reviewer's tick on a page vouches for: the page's blob id, then (`+`) those of the
+/// changed files it uses.
+fn review_state(p: &PageEntry) -> Option<String> {
+    let mut state = p.hash.clone()?;
+    for f in &p.changed_files {
+        state.push('+');
+        state.push_str(f.hash.as_deref().unwrap_or("-"));
+    }
+    Some(state)
+}
+
 /// The pull request comment. Pages in `ticked` (repository paths, see [`kept_ticks`])
 /// start ticked.
 pub fn markdown(r: &Report, ticked: &HashSet<String>) -> String {
     let docs = r.docs.as_str();
     let mut out = String::new();
     let _ = writeln!(out, "{MARKER}");
-    let changed: Vec<_> = r.changed_pages().collect();
-    match changed.first() {
+    let changed: Vec<_> = r.review_pages().collect();
+    // Coder's format: the first changed page in path order.
+    match r.changed_pages().next().or(changed.first().copied()) {
         Some(first) => {
             let _ = writeln!(
                 out,
@@ -223,6 +235,14 @@ pub fn markdown(r: &Report, ticked: &HashSet<String>) -> String {
             };
             if !p.in_nav {
                 note.push_str(" (not in the navigation)");
+            }
+            if !p.changed_files.is_empty() {
+                let files: Vec<String> = p
+                    .changed_files
+                    .iter()
+                    .map(|f| format!("`{}`", repo_path(docs, &f.path)))
+                    .collect();
+                let _ = write!(note, " ({} changed)", files.join(", "));
             }
             let path = repo_path(docs, &p.path);
             let tick = if ticked.contains(&path) { 'x' } else { ' ' };
@@ -306,13 +326,13 @@ pub fn markdown(r: &Report, ticked: &HashSet<String>) -> String {
     }
     // Only listed pages can carry a tick.
     let pages: Vec<String> = r
-        .changed_pages()
+        .review_pages()
         .take(MAX_ITEMS)
         .filter_map(|p| {
             Some(format!(
                 "{} {}",
                 encode_state_path(&repo_path(docs, &p.path)),
-                p.hash.as_deref()?
+                review_state(p)?
             ))
         })
         .collect();
@@ -367,10 +387,10 @@ pub fn index_html(r: &Report) -> String {
         e(short(&r.head.commit)),
         e(short(&r.merge_base.commit))
     );
-    let changed: Vec<_> = r.changed_pages().collect();
+    let changed: Vec<_> = r.review_pages().collect();
     let _ = writeln!(
         out,
-        "<h2>Changed pages ({})</h2>\n<ul class=\"preview-changed\">",
+        "<h2>Pages to review ({})</h2>\n<ul class=\"preview-changed\">",
         changed.len()
     );
     for p in &changed {
@@ -378,6 +398,7 @@ pub fn index_html(r: &Report) -> String {
         let status = match p.status {
             Status::Added => "new",
             Status::Renamed => "renamed",
+            Status::Unchanged => "files changed",
             _ => "changed",
         };
         let _ = writeln!(
