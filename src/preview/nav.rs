@@ -1,7 +1,8 @@
 //! The navigation diff: `manifest.json` at the merge base against the head.
 //!
 //! Routes are matched by the page they list (through renames), and page-less sections by
-//! their breadcrumb of titles; a page listed twice is matched occurrence by occurrence.
+//! their breadcrumb of titles, else (after a retitle) by an entry they still hold; a page
+//! listed twice is matched occurrence by occurrence.
 //! Matched routes are compared for their parent or their order among siblings (moved),
 //! title (retitled) and states (state-changed); the others were added or removed. Of
 //! siblings that changed order, the fewest that explain it count as moved (the ones outside
@@ -126,18 +127,37 @@ pub fn diff(before: &Manifest, after: &Manifest, renamed: &HashMap<String, Strin
     let old_keys = keys(before, &|p| renamed.get(p).cloned().unwrap_or_else(|| p.to_string()));
     let new_keys = keys(after, &|p| p.to_string());
     let old_by_key: HashMap<&str, RouteId> = old_keys.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
-    let new_by_key: HashMap<&str, RouteId> = new_keys.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
-    let parent_key = |keys: &[String], m: &Manifest, id: RouteId| m.routes[id].parent.map(|p| keys[p].clone());
-
-    let matched: Vec<Option<RouteId>> = new_keys.iter().map(|k| old_by_key.get(k.as_str()).copied()).collect();
+    let mut matched: Vec<Option<RouteId>> = new_keys.iter().map(|k| old_by_key.get(k.as_str()).copied()).collect();
+    let mut old_matched: HashSet<RouteId> = matched.iter().flatten().copied().collect();
+    // A page-less section whose title (or an ancestor's) changed: match it with an unmatched
+    // base section that held one of its entries. Children first, so nested sections match.
+    for id in (0..after.routes.len()).rev() {
+        if matched[id].is_some() || after.routes[id].path.is_some() {
+            continue;
+        }
+        let old = after.routes[id].children.iter().find_map(|&c| {
+            let parent = before.routes[matched[c]?].parent?;
+            (before.routes[parent].path.is_none() && !old_matched.contains(&parent)).then_some(parent)
+        });
+        if let Some(old) = old {
+            matched[id] = Some(old);
+            old_matched.insert(old);
+        }
+    }
     let same_parent: Vec<bool> = (0..after.routes.len())
-        .map(|id| matched[id].is_some_and(|old| parent_key(&old_keys, before, old) == parent_key(&new_keys, after, id)))
+        .map(|id| {
+            matched[id].is_some_and(|old| match (after.routes[id].parent, before.routes[old].parent) {
+                (None, None) => true,
+                (Some(p), Some(q)) => matched[p] == Some(q),
+                _ => false,
+            })
+        })
         .collect();
     let reordered = reordered(before, after, &matched, &same_parent);
 
     let mut changes = Vec::new();
-    for (id, key) in old_keys.iter().enumerate() {
-        if !new_by_key.contains_key(key.as_str()) {
+    for id in 0..before.routes.len() {
+        if !old_matched.contains(&id) {
             changes.push(NavChange {
                 change: NavChangeKind::Removed,
                 path: before.routes[id].path.clone(),
@@ -146,9 +166,9 @@ pub fn diff(before: &Manifest, after: &Manifest, renamed: &HashMap<String, Strin
             });
         }
     }
-    for (id, key) in new_keys.iter().enumerate() {
+    for id in 0..after.routes.len() {
         let path = after.routes[id].path.clone();
-        let Some(&old) = old_by_key.get(key.as_str()) else {
+        let Some(old) = matched[id] else {
             changes.push(NavChange {
                 change: NavChangeKind::Added,
                 path,
@@ -223,6 +243,21 @@ mod tests {
                 (NavChangeKind::Moved, "C".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn a_retitled_section_without_a_page_is_retitled_not_replaced() {
+        let before = manifest(
+            r#"{"routes": [{"title": "Tools", "children": [{"title": "Deep", "children": [{"title": "A", "path": "a.md"}]}]}]}"#,
+        );
+        let after = manifest(
+            r#"{"routes": [{"title": "Utilities", "children": [{"title": "Deep", "children": [{"title": "A", "path": "a.md"}]}]}]}"#,
+        );
+        let got: Vec<(NavChangeKind, String)> = diff(&before, &after, &HashMap::new())
+            .into_iter()
+            .map(|c| (c.change, c.after.unwrap().breadcrumb.join(" › ")))
+            .collect();
+        assert_eq!(got, [(NavChangeKind::Retitled, "Utilities".to_string())]);
     }
 
     #[test]
