@@ -113,7 +113,10 @@ pub fn run(args: PreviewArgs) -> ExitCode {
             ExitCode::from(CANNOT_RUN)
         }
         Err(PreviewError::Output(message)) => {
-            eprintln!("error: {message}");
+            eprintln!(
+                "error: {message}\n  help: check that `{}` and its parent folder can be written",
+                opts.out.display()
+            );
             ExitCode::from(CANNOT_RUN)
         }
         Err(PreviewError::Build { diagnostics, comment }) => {
