@@ -516,6 +516,12 @@ fn a_wrong_docs_folder_or_ref_is_an_error_not_an_empty_preview() {
         "{}",
         stderr(&o)
     );
+    // An output folder that is a file.
+    let file = w.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let o = preview(&repo, &file, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("help: check that"), "{}", stderr(&o));
     // A branch named by --head gives the slug.
     let o = preview(&repo, &out, &["--head", "refs/heads/feature/Docs_Fix"]);
     assert!(o.status.success(), "{}", stderr(&o));
