@@ -364,6 +364,9 @@ impl Repo {
         let (pathspec, prefix) = scope(dir);
         let out = self.run(&[
             "log",
+            // Whatever the user's config says: no colour, no signature lines in the output.
+            "--no-color",
+            "--no-show-signature",
             "-z",
             "--name-only",
             "--no-renames",
@@ -400,6 +403,8 @@ impl Repo {
         let (pathspec, prefix) = scope(dir);
         let out = self.run(&[
             "diff",
+            "--no-color",
+            "--no-relative",
             "--name-status",
             "-z",
             "-M",

@@ -396,7 +396,15 @@ fn changed_anchor_names_the_links_it_breaks_and_old_findings_stay_old() {
 #[test]
 fn new_orphan_is_a_new_finding_and_is_flagged_in_the_checklist() {
     let (_w, out, comment) = preview_pr("orphan", |repo| {
-        write(repo, &[("docs/extra.md", "# Extra\n\nNot listed.\n")])
+        // Settings that change git's output for people must not change what docsite reads.
+        for (key, value) in [
+            ("color.ui", "always"),
+            ("diff.relative", "true"),
+            ("log.showSignature", "true"),
+        ] {
+            git(repo, &["config", key, value]);
+        }
+        write(repo, &[("docs/extra.md", "# Extra\n\nNot listed.\n")]);
     });
     assert!(
         comment.contains(&format!(
