@@ -424,10 +424,14 @@ fn a_changed_image_puts_the_pages_showing_it_up_for_review() {
     let (_w, out, comment) = preview_pr("image", |repo| {
         write(
             repo,
-            &[(
-                "docs/images/flags.svg",
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"2\"/>\n",
-            )],
+            &[
+                (
+                    "docs/images/flags.svg",
+                    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"2\"/>\n",
+                ),
+                // The head's config applies to its preview.
+                ("docs/docsite.toml", "title = \"Flag Docs\"\n"),
+            ],
         )
     });
     let item = format!("- [ ] [`docs/reference.md`]({URL}/@image/reference/) (`docs/images/flags.svg` changed)");
@@ -442,6 +446,11 @@ fn a_changed_image_puts_the_pages_showing_it_up_for_review() {
     let page = page(&r, "reference.md");
     assert_eq!(page["status"], "unchanged");
     assert_eq!(page["changed_files"][0]["path"], "images/flags.svg");
+    let home = std::fs::read_to_string(out.join("@image/index.html")).unwrap();
+    assert!(
+        home.contains("<a class=\"site-title\" href=\"./\">Flag Docs</a>"),
+        "{home}"
+    );
 }
 
 #[test]
