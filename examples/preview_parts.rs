@@ -39,6 +39,7 @@ fn report(repo: &str, base: &str, head: &str) -> Result<(), String> {
         out: "unused".into(),
         url: "https://previews.example".into(),
         name: Some("bench".into()),
+        previous_comment: None,
         overrides: Default::default(),
     };
     match prepare(&opts) {

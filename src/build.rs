@@ -495,10 +495,7 @@ fn write_extras(site: &Site, theme: &Theme, renderer: &Renderer, out: &dyn Outpu
         write(&format!("{ASSETS_DIR}/{name}"), bytes);
     }
     if crate::render::nav_deferred(site) {
-        write(
-            &format!("{ASSETS_DIR}/nav.js"),
-            crate::render::nav_script(site).as_bytes(),
-        );
+        write(&format!("{ASSETS_DIR}/nav.js"), renderer.nav_script(site).as_bytes());
     }
     let not_found = renderer.not_found(site);
     if let Ok(html) = &not_found {

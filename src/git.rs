@@ -4,7 +4,7 @@
 //! option. Paths are passed with `--literal-pathspecs`, so `*` or `:` in a folder name
 //! mean themselves.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -185,14 +185,27 @@ impl Repo {
         cmd
     }
 
+    /// Starts `git ARGS` with its standard output piped, to be read as it comes. Its
+    /// standard error is dropped: unread, a pipe could fill up and stall git, and the
+    /// callers check what git writes to standard output.
+    fn spawn(&self, args: &[&str], stdin: Stdio) -> Result<std::process::Child, GitError> {
+        self.command()
+            .args(args)
+            .stdin(stdin)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(cannot_run)
+    }
+
     /// Runs `git ARGS` and returns its standard output.
     fn run(&self, args: &[&str]) -> Result<Vec<u8>, GitError> {
-        let out = self.command().args(args).stdin(Stdio::null()).output().map_err(|e| {
-            GitError::new(
-                format!("cannot run git: {e}"),
-                "install git and make sure it is on PATH",
-            )
-        })?;
+        let out = self
+            .command()
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(cannot_run)?;
         if !out.status.success() {
             let stderr = String::from_utf8_lossy(&out.stderr);
             return Err(GitError::new(
@@ -348,20 +361,7 @@ impl Repo {
             return Ok(blobs);
         }
         let fail = |what: String| GitError::new(what, "check the repository with `git fsck`");
-        let mut child = self
-            .command()
-            .args(["cat-file", "--batch"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            // Unread, a piped stderr could fill up and stall git; failures show in stdout.
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| {
-                GitError::new(
-                    format!("cannot run git: {e}"),
-                    "install git and make sure it is on PATH",
-                )
-            })?;
+        let mut child = self.spawn(&["cat-file", "--batch"], Stdio::piped())?;
         let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             return Err(fail("cannot talk to `git cat-file`".into()));
         };
@@ -402,38 +402,75 @@ impl Repo {
         Ok(blobs)
     }
 
-    /// The last change of every file under `dir` up to `commit`, from one pass over
-    /// `git log`: the newest commit that touches a path is the first one listing it.
-    pub fn last_changes(&self, commit: &str, dir: &str) -> Result<HashMap<String, Revision>, GitError> {
+    /// The last change of each of `files` (paths under `dir`) up to `commit`, from one pass
+    /// over `git log`: the newest commit that touches a path is the first one listing it.
+    /// The log is read as git writes it and stopped once every file has its commit, so the
+    /// cost is the history back to the least recently changed file, not the whole history.
+    pub fn last_changes(
+        &self,
+        commit: &str,
+        dir: &str,
+        files: &[String],
+    ) -> Result<HashMap<String, Revision>, GitError> {
         let (pathspec, prefix) = scope(dir);
-        let out = self.run(&[
-            "log",
-            "-z",
-            "--name-only",
-            "--no-renames",
-            "--format=%x1e%h%x1f%cs",
-            "--end-of-options",
-            commit,
-            "--",
-            pathspec,
-        ])?;
-        let mut last = HashMap::new();
+        let wanted: HashSet<&str> = files.iter().map(String::as_str).collect();
+        let mut last = HashMap::with_capacity(wanted.len());
+        if wanted.is_empty() {
+            return Ok(last);
+        }
+        let mut child = self.spawn(
+            &[
+                "log",
+                // Whatever the user's config says: no colour, no signature lines in the output.
+                "--no-color",
+                "--no-show-signature",
+                "-z",
+                "--name-only",
+                "--no-renames",
+                "--format=%x1e%h%x1f%cs",
+                "--end-of-options",
+                commit,
+                "--",
+                pathspec,
+            ],
+            Stdio::null(),
+        )?;
+        let Some(stdout) = child.stdout.take() else {
+            return Err(GitError::new("cannot read `git log`", "check that git runs"));
+        };
+        let mut reader = BufReader::with_capacity(1 << 16, stdout);
         let mut current: Option<Revision> = None;
-        for token in out.split(|&b| b == 0) {
-            let token = String::from_utf8_lossy(token);
-            let token = token.trim_start_matches('\n');
-            if let Some(header) = token.strip_prefix('\u{1e}') {
+        let mut token = Vec::new();
+        loop {
+            token.clear();
+            match reader.read_until(0, &mut token) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            if token.last() == Some(&0) {
+                token.pop();
+            }
+            let text = String::from_utf8_lossy(&token);
+            let text = text.trim_start_matches('\n');
+            if let Some(header) = text.strip_prefix('\u{1e}') {
                 current = header.split_once('\u{1f}').map(|(commit, date)| Revision {
                     date: date.to_string(),
                     commit: commit.to_string(),
                 });
             } else if let Some(rev) = &current
-                && let Some(path) = token.strip_prefix(&prefix)
-                && !path.is_empty()
+                && let Some(path) = text.strip_prefix(&prefix)
+                && wanted.contains(path)
+                && !last.contains_key(path)
             {
-                last.entry(path.to_string()).or_insert_with(|| rev.clone());
+                last.insert(path.to_string(), rev.clone());
+                if last.len() == wanted.len() {
+                    break;
+                }
             }
         }
+        // Done early: the rest of the history is not needed.
+        let _ = child.kill();
+        let _ = child.wait();
         Ok(last)
     }
 
@@ -444,6 +481,8 @@ impl Repo {
         let (pathspec, prefix) = scope(dir);
         let out = self.run(&[
             "diff",
+            "--no-color",
+            "--no-relative",
             "--name-status",
             "-z",
             "-M",
@@ -503,6 +542,13 @@ fn scope(dir: &str) -> (&str, String) {
     } else {
         (dir, format!("{dir}/"))
     }
+}
+
+fn cannot_run(e: std::io::Error) -> GitError {
+    GitError::new(
+        format!("cannot run git: {e}"),
+        "install git and make sure it is on PATH",
+    )
 }
 
 fn is_object_id(s: &str) -> bool {
@@ -573,5 +619,50 @@ mod tests {
         assert_eq!(check_repo_path(".").unwrap(), "");
         assert!(check_repo_path("../x").is_err());
         assert!(check_repo_path("/etc").is_err());
+    }
+
+    #[test]
+    fn last_changes_name_each_file_s_newest_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str], date: &str| {
+            let ok = Command::new("git")
+                .args([
+                    "-c",
+                    "user.name=t",
+                    "-c",
+                    "user.email=t@example.invalid",
+                    "-c",
+                    "commit.gpgsign=false",
+                ])
+                .args(args)
+                .current_dir(dir.path())
+                .env("GIT_COMMITTER_DATE", date)
+                .env("GIT_AUTHOR_DATE", date)
+                .output()
+                .unwrap()
+                .status
+                .success();
+            assert!(ok, "git {args:?}");
+        };
+        git(&["init", "-q"], "2026-01-01T00:00:00Z");
+        std::fs::create_dir_all(dir.path().join("docs")).unwrap();
+        for (file, date) in [
+            ("a.md", "2026-01-01T00:00:00Z"),
+            ("b.md", "2026-02-01T00:00:00Z"),
+            ("a.md", "2026-03-01T00:00:00Z"),
+        ] {
+            std::fs::write(dir.path().join("docs").join(file), date).unwrap();
+            git(&["add", "-A"], date);
+            git(&["commit", "-q", "-m", file], date);
+        }
+        let repo = Repo::open(dir.path()).unwrap();
+        let head = repo.resolve("HEAD").unwrap();
+        let files = ["a.md".to_string(), "b.md".to_string()];
+        let last = repo.last_changes(&head, "docs", &files).unwrap();
+        assert_eq!(last["a.md"].date, "2026-03-01");
+        assert_eq!(last["b.md"].date, "2026-02-01");
+        let only_a = repo.last_changes(&head, "docs", &files[..1]).unwrap();
+        assert_eq!(only_a.len(), 1);
+        assert_eq!(only_a["a.md"].commit, last["a.md"].commit);
     }
 }

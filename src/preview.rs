@@ -48,6 +48,8 @@ pub struct Options {
     pub url: String,
     /// The preview's name, made safe by [`slug`]; defaults to the head branch name.
     pub name: Option<String>,
+    /// The comment posted for the previous push, whose ticks stay on unchanged pages.
+    pub previous_comment: Option<String>,
     pub overrides: Overrides,
 }
 
@@ -331,7 +333,11 @@ impl Work {
             anchors: c.anchors,
             findings: c.findings,
         };
-        let comment = comment::markdown(&report);
+        let ticked = match &opts.previous_comment {
+            Some(previous) => comment::kept_ticks(previous, &report),
+            None => HashSet::new(),
+        };
+        let comment = comment::markdown(&report, &ticked);
         (report, comment)
     }
 }

@@ -37,6 +37,9 @@ pub struct PreviewArgs {
     /// Also write the comment to FILE.
     #[arg(long, value_name = "FILE")]
     comment: Option<PathBuf>,
+    /// The comment of the previous run: reviewers' ticks stay on pages unchanged since.
+    #[arg(long, value_name = "FILE")]
+    previous_comment: Option<PathBuf>,
     /// Print no comment when nothing under the docs folder changed.
     #[arg(long)]
     quiet: bool,
@@ -56,6 +59,11 @@ enum Quiet {
 }
 
 pub fn run(args: PreviewArgs) -> ExitCode {
+    // A missing or empty file is a first run: there is no comment yet.
+    let previous_comment = args
+        .previous_comment
+        .as_deref()
+        .and_then(|f| std::fs::read_to_string(f).ok());
     let opts = preview::Options {
         base: args.base,
         head: args.head,
@@ -64,6 +72,7 @@ pub fn run(args: PreviewArgs) -> ExitCode {
         out: args.out,
         url: args.url,
         name: args.name,
+        previous_comment,
         overrides: Overrides {
             title: args.title,
             repo_url: args.repo_url,
@@ -91,7 +100,7 @@ pub fn run(args: PreviewArgs) -> ExitCode {
             let target = opts.out.join(&report.slug);
             eprintln!(
                 "preview of {} changed pages written to {} ({}); {} warnings in the head build, {} new",
-                report.changed_pages().count(),
+                report.review_pages().count(),
                 target.display(),
                 report.url,
                 warnings.len(),
@@ -104,7 +113,10 @@ pub fn run(args: PreviewArgs) -> ExitCode {
             ExitCode::from(CANNOT_RUN)
         }
         Err(PreviewError::Output(message)) => {
-            eprintln!("error: {message}");
+            eprintln!(
+                "error: {message}\n  help: check that `{}` and its parent folder can be written",
+                opts.out.display()
+            );
             ExitCode::from(CANNOT_RUN)
         }
         Err(PreviewError::Build { diagnostics, comment }) => {

@@ -78,22 +78,31 @@ pub fn nav_deferred(site: &Site) -> bool {
 /// `{t: title, u: URL from the site root or null, i: icon or null, s: [[label, slug]],
 /// c: has children, k: children (only for entries without a page of their own)}`.
 pub fn nav_script(site: &Site) -> String {
-    fn entry(site: &Site, id: RouteId) -> serde_json::Value {
+    nav_script_marking(site, &HashSet::new())
+}
+
+/// [`nav_script`] with the "changed" badge on the `changed` pages, as the sidebar has it.
+fn nav_script_marking(site: &Site, changed: &HashSet<String>) -> String {
+    fn entry(site: &Site, id: RouteId, changed: &HashSet<String>) -> serde_json::Value {
         let r = &site.manifest.routes[id];
         let url = site.route_url(id).map(paths::encode_path);
+        let mut badges: Vec<[String; 2]> = r.states.iter().map(|s| [s.clone(), slugify(s)]).collect();
+        if r.path.as_ref().is_some_and(|p| changed.contains(p)) {
+            badges.push(["changed".into(), "changed".into()]);
+        }
         let mut e = serde_json::json!({
             "t": r.title,
             "u": url,
             "i": r.icon_path.as_deref().map(paths::encode_path),
-            "s": r.states.iter().map(|s| [s.clone(), slugify(s)]).collect::<Vec<_>>(),
+            "s": badges,
             "c": !r.children.is_empty(),
         });
         if url.is_none() && !r.children.is_empty() {
-            e["k"] = r.children.iter().map(|&c| entry(site, c)).collect();
+            e["k"] = r.children.iter().map(|&c| entry(site, c, changed)).collect();
         }
         e
     }
-    let entries: Vec<serde_json::Value> = site.manifest.roots.iter().map(|&r| entry(site, r)).collect();
+    let entries: Vec<serde_json::Value> = site.manifest.roots.iter().map(|&r| entry(site, r, changed)).collect();
     format!("window.docsiteNav={};\n", serde_json::Value::Array(entries))
 }
 
@@ -143,6 +152,11 @@ impl Renderer {
     /// Marks these pages (docs-relative paths) "changed" in the sidebar.
     pub fn mark_changed(&mut self, pages: HashSet<String>) {
         self.changed = pages;
+    }
+
+    /// [`nav_script`], with this renderer's "changed" badges.
+    pub fn nav_script(&self, site: &Site) -> String {
+        nav_script_marking(site, &self.changed)
     }
 
     /// The full HTML document of one page.
@@ -495,6 +509,20 @@ mod tests {
             !Theme::embedded().templates.values().any(|t| uses_variable(t, "nav")),
             "the default theme uses nav_html"
         );
+    }
+
+    #[test]
+    fn nav_script_carries_the_changed_badge() {
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/acme");
+        let (site, _) = Site::load(&DirSource::new(fixture), crate::config::Config::default()).unwrap();
+        let mut renderer = Renderer::new(&Theme::embedded()).unwrap();
+        assert!(!renderer.nav_script(&site).contains(r#"["changed","changed"]"#));
+        renderer.mark_changed(["README.md".to_string()].into());
+        assert_eq!(
+            renderer.nav_script(&site).matches(r#"["changed","changed"]"#).count(),
+            1
+        );
+        assert_eq!(nav_script(&site).matches(r#"["changed","changed"]"#).count(), 0);
     }
 
     /// The Rust sidebar and the `nav_list` macro that themes may call must not drift apart.

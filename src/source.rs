@@ -47,7 +47,8 @@ impl DirSource {
     /// `git log` pass). Files changed since the last commit show that commit's date.
     pub fn with_git_history(mut self) -> Self {
         if let Some((repo, prefix)) = Repo::containing(&self.root)
-            && let Ok(history) = repo.last_changes("HEAD", &prefix)
+            && let Ok(files) = self.files()
+            && let Ok(history) = repo.last_changes("HEAD", &prefix, &files)
         {
             self.history = history;
         }
@@ -154,21 +155,43 @@ impl GitSource {
         history: History,
         known: Option<&GitSource>,
     ) -> Result<GitSource, GitError> {
-        let (listing, history) = std::thread::scope(|s| {
-            let history = s.spawn(|| match history {
-                History::Read => repo.last_changes(commit, dir),
-                History::Skip => Ok(HashMap::new()),
-            });
-            let listing = repo.ls_tree(commit, dir);
-            (listing, history.join())
-        });
-        let listing: Vec<(String, String)> = listing?
+        let listing: Vec<(String, String)> = repo
+            .ls_tree(commit, dir)?
             .into_iter()
             .filter(|(path, _)| !path.split('/').any(is_skipped_name))
             .collect();
+        let mut files: Vec<String> = listing.iter().map(|(p, _)| p.clone()).collect();
+        files.sort();
+        // The log runs while the blobs are read.
+        let (history, blobs) = std::thread::scope(|s| {
+            let history = s.spawn(|| match history {
+                History::Read => repo.last_changes(commit, dir, &files),
+                History::Skip => Ok(HashMap::new()),
+            });
+            let blobs = Self::blobs(repo, &listing, known);
+            (history.join(), blobs)
+        });
+        let history = match history {
+            Ok(h) => h?,
+            Err(_) => HashMap::new(),
+        };
+        Ok(GitSource {
+            files,
+            ids: listing.into_iter().collect(),
+            blobs: blobs?,
+            history,
+        })
+    }
+
+    /// The contents of the listed blobs: shared with `known` where it has them, else read.
+    fn blobs(
+        repo: &Repo,
+        listing: &[(String, String)],
+        known: Option<&GitSource>,
+    ) -> Result<HashMap<String, Arc<[u8]>>, GitError> {
         let mut blobs: HashMap<String, Arc<[u8]>> = HashMap::new();
         let mut wanted: Vec<String> = Vec::new();
-        for (_, id) in &listing {
+        for (_, id) in listing {
             match known.and_then(|k| k.blobs.get(id)) {
                 Some(data) => {
                     blobs.insert(id.clone(), data.clone());
@@ -183,18 +206,7 @@ impl GitSource {
                 .into_iter()
                 .map(|(id, data)| (id, Arc::from(data))),
         );
-        let history = match history {
-            Ok(h) => h?,
-            Err(_) => HashMap::new(),
-        };
-        let mut files: Vec<String> = listing.iter().map(|(p, _)| p.clone()).collect();
-        files.sort();
-        Ok(GitSource {
-            files,
-            ids: listing.into_iter().collect(),
-            blobs,
-            history,
-        })
+        Ok(blobs)
     }
 
     /// The git blob id of a file: a hash of its contents.

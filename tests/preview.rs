@@ -55,7 +55,11 @@ fn base_files() -> Vec<(&'static str, &'static str)> {
             "docs/guide/usage.md",
             "# Usage\n\nUse it well. Each line of this page is about usage.\n\n## Options\n\nThere are some.\n",
         ),
-        ("docs/reference.md", "# Reference\n\nEvery flag.\n"),
+        (
+            "docs/reference.md",
+            "# Reference\n\nEvery flag.\n\n![Flags](images/flags.svg)\n",
+        ),
+        ("docs/images/flags.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n"),
         ("src/main.c", "int main(void) { return 0; }\n"),
     ]
 }
@@ -288,24 +292,24 @@ fn rename_keeps_the_nav_entry_and_names_the_links_left_behind() {
 }
 
 #[test]
-fn retitle_move_and_badge_show_in_the_nav_diff() {
-    let (_w, out, comment) = preview_pr("nav", |repo| {
-        let m = MANIFEST
-            .replace(r#""title": "Install""#, r#""title": "Installation", "state": ["beta"]"#)
-            .replace(
-                r#"{"title": "Usage", "path": "./guide/usage.md"}
-      ]},
-      {"title": "Reference", "path": "./reference.md"}"#,
-                r#"{"title": "Usage", "path": "./guide/usage.md"},
+fn retitle_move_reorder_and_badge_show_in_the_nav_diff() {
+    const HEAD: &str = r#"{
+  "versions": ["main"],
+  "routes": [
+    {"title": "Home", "path": "./README.md", "children": [
+      {"title": "Guide", "path": "./guide/index.md", "children": [
+        {"title": "Usage", "path": "./guide/usage.md"},
+        {"title": "Installation", "path": "./guide/install.md", "state": ["beta"]},
         {"title": "Reference", "path": "./reference.md"}
-      ]}"#,
-            );
-        assert_ne!(m, MANIFEST);
-        write(repo, &[("docs/manifest.json", &m)]);
-    });
+      ]}
+    ]}
+  ]
+}
+"#;
+    let (_w, out, comment) = preview_pr("nav", |repo| write(repo, &[("docs/manifest.json", HEAD)]));
     assert!(
         comment.contains(
-            "```diff\n! retitled: Home › Guide › Install → Installation\n! badge: Home › Guide › Installation: no badge → beta\n! moved: Home › Reference → Home › Guide › Reference\n```"
+            "```diff\n! moved: Home › Guide › Installation from position 1 to 2\n! retitled: Home › Guide › Install → Installation\n! badge: Home › Guide › Installation: no badge → beta\n! moved: Home › Reference → Home › Guide › Reference\n```"
         ),
         "{comment}"
     );
@@ -322,7 +326,8 @@ fn retitle_move_and_badge_show_in_the_nav_diff() {
         .iter()
         .map(|c| c["change"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["retitled", "state-changed", "moved"]);
+    assert_eq!(kinds, ["moved", "retitled", "state-changed", "moved"]);
+    assert_eq!(r["nav"][0]["after"]["position"], 2);
 }
 
 #[test]
@@ -373,7 +378,15 @@ fn changed_anchor_names_the_links_it_breaks_and_old_findings_stay_old() {
 #[test]
 fn new_orphan_is_a_new_finding_and_is_flagged_in_the_checklist() {
     let (_w, out, comment) = preview_pr("orphan", |repo| {
-        write(repo, &[("docs/extra.md", "# Extra\n\nNot listed.\n")])
+        // Settings that change git's output for people must not change what docsite reads.
+        for (key, value) in [
+            ("color.ui", "always"),
+            ("diff.relative", "true"),
+            ("log.showSignature", "true"),
+        ] {
+            git(repo, &["config", key, value]);
+        }
+        write(repo, &[("docs/extra.md", "# Extra\n\nNot listed.\n")]);
     });
     assert!(
         comment.contains(&format!(
@@ -386,6 +399,40 @@ fn new_orphan_is_a_new_finding_and_is_flagged_in_the_checklist() {
         "{comment}"
     );
     assert_eq!(page(&report(&out, "@orphan"), "extra.md")["status"], "added");
+}
+
+#[test]
+fn a_changed_image_puts_the_pages_showing_it_up_for_review() {
+    let (_w, out, comment) = preview_pr("image", |repo| {
+        write(
+            repo,
+            &[
+                (
+                    "docs/images/flags.svg",
+                    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"2\"/>\n",
+                ),
+                // The head's config applies to its preview.
+                ("docs/docsite.toml", "title = \"Flag Docs\"\n"),
+            ],
+        )
+    });
+    let item = format!("- [ ] [`docs/reference.md`]({URL}/@image/reference/) (`docs/images/flags.svg` changed)");
+    assert!(comment.contains(&item), "{comment}");
+    assert!(
+        comment.contains(&format!(
+            "📖 [View docs preview for docs/reference.md]({URL}/@image/reference/)"
+        )),
+        "{comment}"
+    );
+    let r = report(&out, "@image");
+    let page = page(&r, "reference.md");
+    assert_eq!(page["status"], "unchanged");
+    assert_eq!(page["changed_files"][0]["path"], "images/flags.svg");
+    let home = std::fs::read_to_string(out.join("@image/index.html")).unwrap();
+    assert!(
+        home.contains("<a class=\"site-title\" href=\"./\">Flag Docs</a>"),
+        "{home}"
+    );
 }
 
 #[test]
@@ -468,6 +515,12 @@ fn a_wrong_docs_folder_or_ref_is_an_error_not_an_empty_preview() {
         "{}",
         stderr(&o)
     );
+    // An output folder that is a file.
+    let file = w.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let o = preview(&repo, &file, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("help: check that"), "{}", stderr(&o));
     // A branch named by --head gives the slug.
     let o = preview(&repo, &out, &["--head", "refs/heads/feature/Docs_Fix"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -632,25 +685,40 @@ fn ci_commands_end_to_end_against_a_bare_repo() {
         ],
     );
     let comment = w.path().join("comment.md");
-    let o = common::docsite_in(
-        &ci,
-        &[
-            "preview",
-            "--base",
-            "origin/main",
-            "--head",
-            "HEAD",
-            "--name",
-            "mike/aibridge-500x",
-            "--out",
+    // The workflow's command; the comment file of the last run is the previous comment.
+    let ci_preview = || {
+        let previous = w.path().join("previous.md");
+        if comment.exists() {
+            std::fs::copy(&comment, &previous).unwrap();
+        }
+        let (out, previous, comment) = (
             pages.to_str().unwrap(),
-            "--url",
-            "https://acme.github.io/acme",
-            "--comment",
+            previous.to_str().unwrap(),
             comment.to_str().unwrap(),
-        ],
-        &[],
-    );
+        );
+        common::docsite_in(
+            &ci,
+            &[
+                "preview",
+                "--base",
+                "origin/main",
+                "--head",
+                "HEAD",
+                "--name",
+                "mike/aibridge-500x",
+                "--out",
+                out,
+                "--url",
+                "https://acme.github.io/acme",
+                "--previous-comment",
+                previous,
+                "--comment",
+                comment,
+            ],
+            &[],
+        )
+    };
+    let o = ci_preview();
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&comment).unwrap(), stdout(&o));
     assert!(stdout(&o).starts_with(&format!(
@@ -671,27 +739,32 @@ fn ci_commands_end_to_end_against_a_bare_repo() {
     ] {
         assert!(published.lines().any(|l| l == f), "{f} not published:\n{published}");
     }
-    // A second push to the PR replaces its preview as a whole.
-    write(&dev, &[("docs/guide/install.md", "# Install\n\nChanged.\n")]);
-    git(&dev, &["commit", "-q", "-am", "docs: install"]);
-    git(&dev, &["push", "-q", "origin", "mike/aibridge-500x"]);
-    git(&ci, &["pull", "-q", "origin", "mike/aibridge-500x"]);
-    let o = common::docsite_in(
-        &ci,
-        &[
-            "preview",
-            "--base",
-            "origin/main",
-            "--name",
-            "mike/aibridge-500x",
-            "--out",
-            pages.to_str().unwrap(),
-            "--url",
-            "https://acme.github.io/acme",
-        ],
-        &[],
+    // The reviewer ticks the page, then two more pushes. The preview is replaced as a whole
+    // each time; a tick stays while its page is unchanged.
+    let ticked = std::fs::read_to_string(&comment)
+        .unwrap()
+        .replace("- [ ] [`docs/guide/usage.md`]", "- [x] [`docs/guide/usage.md`]");
+    std::fs::write(&comment, &ticked).unwrap();
+    let push_and_preview = |file: &str, text: &str| {
+        write(&dev, &[(file, text)]);
+        git(&dev, &["commit", "-q", "-am", "docs: more"]);
+        git(&dev, &["push", "-q", "origin", "mike/aibridge-500x"]);
+        git(&ci, &["pull", "-q", "origin", "mike/aibridge-500x"]);
+        let o = ci_preview();
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let second = push_and_preview("docs/guide/install.md", "# Install\n\nChanged.\n");
+    assert!(second.contains("- [x] [`docs/guide/usage.md`]"), "{second}");
+    assert!(second.contains("- [ ] [`docs/guide/install.md`]"), "{second}");
+    assert!(
+        second.contains("<!-- docsite-preview-state\ndocs/guide/install.md "),
+        "{second}"
     );
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(stdout(&o).matches("- [ ] ").count(), 2, "{}", stdout(&o));
+    let both = second.replace("- [ ] [`docs/guide/install.md`]", "- [x] [`docs/guide/install.md`]");
+    std::fs::write(&comment, both).unwrap();
+    let third = push_and_preview("docs/guide/usage.md", "# Usage\n\nNewer text.\n");
+    assert!(third.contains("- [ ] [`docs/guide/usage.md`]"), "{third}");
+    assert!(third.contains("- [x] [`docs/guide/install.md`]"), "{third}");
     assert!(pages.join("@other/index.html").is_file());
 }

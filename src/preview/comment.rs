@@ -2,10 +2,11 @@
 //! marker so CI can keep one sticky comment up to date) and the preview's own index page,
 //! `_preview/index.html`. Both are written from the [`Report`] alone.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use super::nav::{NavChange, NavChangeKind, NavPlace};
-use super::report::{GonePage, Location, Report, Status, redirect_entry};
+use super::report::{GonePage, Location, PageEntry, Report, Status, redirect_entry};
 use crate::markdown::escape_html;
 
 /// The hidden first line of every comment, for CI to find the comment to update.
@@ -66,6 +67,12 @@ pub fn nav_line(c: &NavChange) -> String {
     match (c.change, before, after) {
         (NavChangeKind::Added, _, Some(a)) => format!("+ {}", crumbs(a)),
         (NavChangeKind::Removed, Some(b), _) => format!("- {}", crumbs(b)),
+        (NavChangeKind::Moved, Some(b), Some(a))
+            if b.breadcrumb[..b.breadcrumb.len().saturating_sub(1)]
+                == a.breadcrumb[..a.breadcrumb.len().saturating_sub(1)] =>
+        {
+            format!("! moved: {} from position {} to {}", crumbs(a), b.position, a.position)
+        }
         (NavChangeKind::Moved, Some(b), Some(a)) => format!("! moved: {} → {}", crumbs(b), crumbs(a)),
         (NavChangeKind::Retitled, Some(b), Some(a)) => format!(
             "! retitled: {} → {}",
@@ -125,13 +132,73 @@ fn gone_item(out: &mut String, docs: &str, g: &GonePage) {
     }
 }
 
-/// The pull request comment.
-pub fn markdown(r: &Report) -> String {
+/// Opens the hidden block, at the end of the comment, that records each listed page's
+/// blob id, one `PATH BLOB` line each (the path percent-encoded), so the next comment can
+/// keep a reviewer's ticks on pages that did not change since.
+const STATE_OPEN: &str = "<!-- docsite-preview-state";
+
+/// A path with everything but `A-Z a-z 0-9 / . _` percent-encoded: safe inside an HTML
+/// comment (no `--`, no `>`) and free of spaces.
+fn encode_state_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/._".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// The pages (repository paths) a previous comment had ticked whose blob is still the one
+/// it recorded: their ticks stay. A tick on a page changed since is dropped.
+pub fn kept_ticks(previous: &str, r: &Report) -> HashSet<String> {
+    let mut recorded: HashMap<String, &str> = HashMap::new();
+    if let Some(start) = previous.find(STATE_OPEN) {
+        let block = &previous[start + STATE_OPEN.len()..];
+        let block = block.split("-->").next().unwrap_or("");
+        for line in block.lines() {
+            if let Some((path, blob)) = line.trim().split_once(' ') {
+                let path = percent_encoding::percent_decode_str(path)
+                    .decode_utf8_lossy()
+                    .into_owned();
+                recorded.insert(path, blob.trim());
+            }
+        }
+    }
+    let now: HashMap<String, String> = r
+        .review_pages()
+        .filter_map(|p| Some((repo_path(&r.docs, &p.path), review_state(p)?)))
+        .collect();
+    previous
+        .lines()
+        .filter_map(|l| l.strip_prefix("- [x] [`").or_else(|| l.strip_prefix("- [X] [`")))
+        .filter_map(|rest| rest.split_once('`').map(|(path, _)| path.to_string()))
+        .filter(|path| matches!((recorded.get(path), now.get(path)), (Some(a), Some(b)) if a == b))
+        .collect()
+}
+
+/// What a reviewer's tick on a page vouches for: the page's blob id, then (`+`) those of the
+/// changed files it uses.
+fn review_state(p: &PageEntry) -> Option<String> {
+    let mut state = p.hash.clone()?;
+    for f in &p.changed_files {
+        state.push('+');
+        state.push_str(f.hash.as_deref().unwrap_or("-"));
+    }
+    Some(state)
+}
+
+/// The pull request comment. Pages in `ticked` (repository paths, see [`kept_ticks`])
+/// start ticked.
+pub fn markdown(r: &Report, ticked: &HashSet<String>) -> String {
     let docs = r.docs.as_str();
     let mut out = String::new();
     let _ = writeln!(out, "{MARKER}");
-    let changed: Vec<_> = r.changed_pages().collect();
-    match changed.first() {
+    let changed: Vec<_> = r.review_pages().collect();
+    // Coder's format: the first changed page in path order.
+    match r.changed_pages().next().or(changed.first().copied()) {
         Some(first) => {
             let _ = writeln!(
                 out,
@@ -169,10 +236,19 @@ pub fn markdown(r: &Report) -> String {
             if !p.in_nav {
                 note.push_str(" (not in the navigation)");
             }
+            if !p.changed_files.is_empty() {
+                let files: Vec<String> = p
+                    .changed_files
+                    .iter()
+                    .map(|f| format!("`{}`", repo_path(docs, &f.path)))
+                    .collect();
+                let _ = write!(note, " ({} changed)", files.join(", "));
+            }
+            let path = repo_path(docs, &p.path);
+            let tick = if ticked.contains(&path) { 'x' } else { ' ' };
             let _ = writeln!(
                 out,
-                "- [ ] [`{}`]({}){note}",
-                repo_path(docs, &p.path),
+                "- [{tick}] [`{path}`]({}){note}",
                 p.url.as_deref().unwrap_or(&r.url)
             );
         }
@@ -248,7 +324,46 @@ pub fn markdown(r: &Report) -> String {
             let _ = writeln!(out, "- and {} more (see `report.json`)", f.new.len() - MAX_ITEMS);
         }
     }
+    // Only listed pages can carry a tick.
+    let pages: Vec<String> = r
+        .review_pages()
+        .take(MAX_ITEMS)
+        .filter_map(|p| {
+            Some(format!(
+                "{} {}",
+                encode_state_path(&repo_path(docs, &p.path)),
+                review_state(p)?
+            ))
+        })
+        .collect();
+    let state = if pages.is_empty() {
+        String::new()
+    } else {
+        format!("\n{STATE_OPEN}\n{}\n-->\n", pages.join("\n"))
+    };
+    truncate_at_line(&mut out, MAX_COMMENT.saturating_sub(state.len() + 300), &r.url);
+    out.push_str(&state);
     out
+}
+
+/// GitHub refuses comments over 65,536 characters.
+const MAX_COMMENT: usize = 65_000;
+
+/// Cuts `out` at the last line that fits in `max` bytes, and says where the rest is.
+fn truncate_at_line(out: &mut String, max: usize, root: &str) {
+    if out.len() <= max {
+        return;
+    }
+    let mut cut = max;
+    while !out.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let cut = out[..cut].rfind('\n').map_or(0, |i| i + 1);
+    out.truncate(cut);
+    let _ = writeln!(
+        out,
+        "\n… the comment is too long for GitHub: the rest is in [the list of changes]({root}_preview/) and `report.json`."
+    );
 }
 
 fn fixed(n: usize) -> String {
@@ -272,10 +387,10 @@ pub fn index_html(r: &Report) -> String {
         e(short(&r.head.commit)),
         e(short(&r.merge_base.commit))
     );
-    let changed: Vec<_> = r.changed_pages().collect();
+    let changed: Vec<_> = r.review_pages().collect();
     let _ = writeln!(
         out,
-        "<h2>Changed pages ({})</h2>\n<ul class=\"preview-changed\">",
+        "<h2>Pages to review ({})</h2>\n<ul class=\"preview-changed\">",
         changed.len()
     );
     for p in &changed {
@@ -283,6 +398,7 @@ pub fn index_html(r: &Report) -> String {
         let status = match p.status {
             Status::Added => "new",
             Status::Renamed => "renamed",
+            Status::Unchanged => "files changed",
             _ => "changed",
         };
         let _ = writeln!(
@@ -319,4 +435,19 @@ pub fn index_html(r: &Report) -> String {
     }
     out.push_str("</article></main>\n</body>\n</html>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_comments_are_cut_at_a_line() {
+        let mut s = "é line\n".repeat(10);
+        truncate_at_line(&mut s, 20, "https://p.example/@x/");
+        assert!(s.starts_with("é line\né line\n\n… the comment is too long"), "{s}");
+        let mut short = "a\n".to_string();
+        truncate_at_line(&mut short, 20, "");
+        assert_eq!(short, "a\n");
+    }
 }

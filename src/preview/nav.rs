@@ -1,11 +1,14 @@
 //! The navigation diff: `manifest.json` at the merge base against the head.
 //!
 //! Routes are matched by the page they list (through renames), and page-less sections by
-//! their breadcrumb of titles; a page listed twice is matched occurrence by occurrence.
-//! Matched routes are compared for their parent (moved), title (retitled) and states
-//! (state-changed); the others were added or removed.
+//! their breadcrumb of titles, else (after a retitle) by an entry they still hold; a page
+//! listed twice is matched occurrence by occurrence.
+//! Matched routes are compared for their parent or their order among siblings (moved),
+//! title (retitled) and states (state-changed); the others were added or removed. Of
+//! siblings that changed order, the fewest that explain it count as moved (the ones outside
+//! the longest run that kept its order).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -28,6 +31,8 @@ pub struct NavPlace {
     /// Titles from the top-level entry down to this one.
     pub breadcrumb: Vec<String>,
     pub states: Vec<String>,
+    /// 1-based position among its siblings.
+    pub position: usize,
     /// Line of the entry in that commit's `manifest.json`.
     pub line: usize,
 }
@@ -44,11 +49,59 @@ pub struct NavChange {
 fn place(m: &Manifest, id: RouteId) -> NavPlace {
     let mut breadcrumb: Vec<String> = m.ancestors(id).into_iter().map(|a| m.routes[a].title.clone()).collect();
     breadcrumb.push(m.routes[id].title.clone());
+    let siblings = match m.routes[id].parent {
+        Some(p) => &m.routes[p].children,
+        None => &m.roots,
+    };
     NavPlace {
         breadcrumb,
         states: m.routes[id].states.clone(),
+        position: siblings.iter().position(|&s| s == id).map_or(0, |i| i + 1),
         line: m.routes[id].pos.line,
     }
+}
+
+/// Head routes that kept their parent but not their order: for each list of siblings, the
+/// ones outside the longest subsequence that is in base order.
+fn reordered(
+    before: &Manifest,
+    after: &Manifest,
+    matched: &[Option<RouteId>],
+    same_parent: &[bool],
+) -> HashSet<RouteId> {
+    let mut base_pos = vec![0; before.routes.len()];
+    for list in std::iter::once(&before.roots).chain(before.routes.iter().map(|r| &r.children)) {
+        for (i, &id) in list.iter().enumerate() {
+            base_pos[id] = i;
+        }
+    }
+    let mut out = HashSet::new();
+    for list in std::iter::once(&after.roots).chain(after.routes.iter().map(|r| &r.children)) {
+        let seq: Vec<(RouteId, usize)> = list
+            .iter()
+            .filter(|&&id| same_parent[id])
+            .filter_map(|&id| matched[id].map(|old| (id, base_pos[old])))
+            .collect();
+        // Longest increasing subsequence of base positions, O(n²): sibling lists are short.
+        let mut best = vec![1usize; seq.len()];
+        let mut prev = vec![usize::MAX; seq.len()];
+        for i in 0..seq.len() {
+            for j in 0..i {
+                if seq[j].1 < seq[i].1 && best[j] + 1 > best[i] {
+                    best[i] = best[j] + 1;
+                    prev[i] = j;
+                }
+            }
+        }
+        let mut keep = HashSet::new();
+        let mut at = (0..seq.len()).max_by_key(|&i| (best[i], std::cmp::Reverse(i)));
+        while let Some(i) = at {
+            keep.insert(i);
+            at = (prev[i] != usize::MAX).then_some(prev[i]);
+        }
+        out.extend((0..seq.len()).filter(|i| !keep.contains(i)).map(|i| seq[i].0));
+    }
+    out
 }
 
 /// A matching key for every route: the page path (renamed to its head name), or the
@@ -74,12 +127,37 @@ pub fn diff(before: &Manifest, after: &Manifest, renamed: &HashMap<String, Strin
     let old_keys = keys(before, &|p| renamed.get(p).cloned().unwrap_or_else(|| p.to_string()));
     let new_keys = keys(after, &|p| p.to_string());
     let old_by_key: HashMap<&str, RouteId> = old_keys.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
-    let new_by_key: HashMap<&str, RouteId> = new_keys.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
-    let parent_key = |keys: &[String], m: &Manifest, id: RouteId| m.routes[id].parent.map(|p| keys[p].clone());
+    let mut matched: Vec<Option<RouteId>> = new_keys.iter().map(|k| old_by_key.get(k.as_str()).copied()).collect();
+    let mut old_matched: HashSet<RouteId> = matched.iter().flatten().copied().collect();
+    // A page-less section whose title (or an ancestor's) changed: match it with an unmatched
+    // base section that held one of its entries. Children first, so nested sections match.
+    for id in (0..after.routes.len()).rev() {
+        if matched[id].is_some() || after.routes[id].path.is_some() {
+            continue;
+        }
+        let old = after.routes[id].children.iter().find_map(|&c| {
+            let parent = before.routes[matched[c]?].parent?;
+            (before.routes[parent].path.is_none() && !old_matched.contains(&parent)).then_some(parent)
+        });
+        if let Some(old) = old {
+            matched[id] = Some(old);
+            old_matched.insert(old);
+        }
+    }
+    let same_parent: Vec<bool> = (0..after.routes.len())
+        .map(|id| {
+            matched[id].is_some_and(|old| match (after.routes[id].parent, before.routes[old].parent) {
+                (None, None) => true,
+                (Some(p), Some(q)) => matched[p] == Some(q),
+                _ => false,
+            })
+        })
+        .collect();
+    let reordered = reordered(before, after, &matched, &same_parent);
 
     let mut changes = Vec::new();
-    for (id, key) in old_keys.iter().enumerate() {
-        if !new_by_key.contains_key(key.as_str()) {
+    for id in 0..before.routes.len() {
+        if !old_matched.contains(&id) {
             changes.push(NavChange {
                 change: NavChangeKind::Removed,
                 path: before.routes[id].path.clone(),
@@ -88,9 +166,9 @@ pub fn diff(before: &Manifest, after: &Manifest, renamed: &HashMap<String, Strin
             });
         }
     }
-    for (id, key) in new_keys.iter().enumerate() {
+    for id in 0..after.routes.len() {
         let path = after.routes[id].path.clone();
-        let Some(&old) = old_by_key.get(key.as_str()) else {
+        let Some(old) = matched[id] else {
             changes.push(NavChange {
                 change: NavChangeKind::Added,
                 path,
@@ -101,7 +179,7 @@ pub fn diff(before: &Manifest, after: &Manifest, renamed: &HashMap<String, Strin
         };
         let (was, now) = (&before.routes[old], &after.routes[id]);
         let mut kinds = Vec::new();
-        if parent_key(&old_keys, before, old) != parent_key(&new_keys, after, id) {
+        if !same_parent[id] || reordered.contains(&id) {
             kinds.push(NavChangeKind::Moved);
         }
         if was.title != now.title {
@@ -165,5 +243,45 @@ mod tests {
                 (NavChangeKind::Moved, "C".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn a_retitled_section_without_a_page_is_retitled_not_replaced() {
+        let before = manifest(
+            r#"{"routes": [{"title": "Tools", "children": [{"title": "Deep", "children": [{"title": "A", "path": "a.md"}]}]}]}"#,
+        );
+        let after = manifest(
+            r#"{"routes": [{"title": "Utilities", "children": [{"title": "Deep", "children": [{"title": "A", "path": "a.md"}]}]}]}"#,
+        );
+        let got: Vec<(NavChangeKind, String)> = diff(&before, &after, &HashMap::new())
+            .into_iter()
+            .map(|c| (c.change, c.after.unwrap().breadcrumb.join(" › ")))
+            .collect();
+        assert_eq!(got, [(NavChangeKind::Retitled, "Utilities".to_string())]);
+    }
+
+    #[test]
+    fn a_reorder_moves_the_fewest_entries() {
+        let list = |order: &[&str]| {
+            let kids: Vec<String> = order
+                .iter()
+                .map(|t| format!(r#"{{"title": "{t}", "path": "{t}.md"}}"#))
+                .collect();
+            manifest(&format!(
+                r#"{{"routes": [{{"title": "Home", "path": "README.md", "children": [{}]}}]}}"#,
+                kids.join(",")
+            ))
+        };
+        let changes = diff(
+            &list(&["a", "b", "c", "d"]),
+            &list(&["d", "a", "b", "c"]),
+            &HashMap::new(),
+        );
+        assert_eq!(changes.len(), 1, "{changes:#?}");
+        assert_eq!(changes[0].change, NavChangeKind::Moved);
+        assert_eq!(changes[0].path.as_deref(), Some("d.md"));
+        let (b, a) = (changes[0].before.as_ref().unwrap(), changes[0].after.as_ref().unwrap());
+        assert_eq!((b.position, a.position), (4, 1));
+        assert!(diff(&list(&["a", "b"]), &list(&["a", "b"]), &HashMap::new()).is_empty());
     }
 }

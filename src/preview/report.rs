@@ -66,6 +66,16 @@ pub struct PageEntry {
     pub in_nav: bool,
     /// Every id a `#fragment` can target, sorted.
     pub anchors: Vec<String>,
+    /// Files the page embeds or links to (images and the like, not pages) that the pull
+    /// request added or changed: the page looks different even if its text does not.
+    pub changed_files: Vec<FileRef>,
+}
+
+/// A file at the head, with its git blob id.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileRef {
+    pub path: String,
+    pub hash: Option<String>,
 }
 
 /// A place in a file.
@@ -150,9 +160,17 @@ pub struct Report {
 }
 
 impl Report {
-    /// The pages to review: added, modified or renamed, in path order.
+    /// The pages the pull request added, modified or renamed, in path order.
     pub fn changed_pages(&self) -> impl Iterator<Item = &PageEntry> {
         self.pages.iter().filter(|p| p.status.is_changed())
+    }
+
+    /// The pages to review, in path order: the changed pages and the pages whose images
+    /// (or other files) changed.
+    pub fn review_pages(&self) -> impl Iterator<Item = &PageEntry> {
+        self.pages
+            .iter()
+            .filter(|p| p.status.is_changed() || !p.changed_files.is_empty())
     }
 }
 
@@ -194,6 +212,11 @@ pub fn compare(before: Option<&Side>, after: &Side, changes: &[Change], root_url
         }
     }
     removed.retain(|(p, _)| paths::is_markdown(p));
+    let changed_files: BTreeSet<&str> = status
+        .iter()
+        .filter(|(p, (st, _))| st.is_changed() && !paths::is_markdown(p))
+        .map(|(p, _)| *p)
+        .collect();
 
     let title_of = |site: &Site, i: usize| {
         let page = &site.pages[i];
@@ -225,6 +248,7 @@ pub fn compare(before: Option<&Side>, after: &Side, changes: &[Change], root_url
                 hash: after.source.blob_id(&page.path).map(str::to_string),
                 in_nav: !page.routes.is_empty(),
                 anchors: anchors_of(after.analysis, i),
+                changed_files: files_used(after, i, &changed_files),
             }
         })
         .collect();
@@ -250,6 +274,7 @@ pub fn compare(before: Option<&Side>, after: &Side, changes: &[Change], root_url
                 (Some(b), Some(i)) => anchors_of(b.analysis, i),
                 _ => Vec::new(),
             },
+            changed_files: Vec::new(),
         });
     }
     pages.sort_by(|a, b| a.path.cmp(&b.path));
@@ -271,6 +296,27 @@ pub fn compare(before: Option<&Side>, after: &Side, changes: &[Change], root_url
         anchors,
         findings,
     }
+}
+
+/// The files of `changed` that page `i` of the head embeds or links to, once each, sorted.
+fn files_used(after: &Side, i: usize, changed: &BTreeSet<&str>) -> Vec<FileRef> {
+    if changed.is_empty() {
+        return Vec::new();
+    }
+    let used: BTreeSet<&str> = after.analysis.facts[i]
+        .iter()
+        .flat_map(|f| &f.links)
+        .filter_map(|l| match &l.target {
+            Target::File { path } if changed.contains(path.as_str()) => Some(path.as_str()),
+            _ => None,
+        })
+        .collect();
+    used.into_iter()
+        .map(|path| FileRef {
+            path: path.to_string(),
+            hash: after.source.blob_id(path).map(str::to_string),
+        })
+        .collect()
 }
 
 /// Whether a link that resolved to `missing` meant the page at `gone`.
