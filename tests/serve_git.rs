@@ -22,6 +22,8 @@ fn repo() -> tempfile::TempDir {
     git(root, &["checkout", "-q", "-b", "feature/new-install"]);
     edit(root, "docs/guide/install.md", "Installed from the feature branch.");
     git(root, &["commit", "-q", "-am", "feature"]);
+    // A pull request head, as a mirror of a forge has them.
+    git(root, &["update-ref", "refs/pull/7/head", "feature/new-install"]);
     git(root, &["checkout", "-q", "-b", "broken", "main"]);
     std::fs::write(root.join("docs/manifest.json"), "{ \"routes\": [,] }").unwrap();
     git(root, &["commit", "-q", "-am", "break the manifest"]);
@@ -72,6 +74,12 @@ fn refs_are_served_by_name_and_slug_and_built_once() {
         "/ is the working tree"
     );
     assert_eq!(s.get("/@v1/guide/install/").status, 200, "tags too");
+    for pull in ["/@pull%2F7%2Fhead/guide/install/", "/@pull-7-head/guide/install/"] {
+        assert!(
+            s.get(pull).text().contains("Installed from the feature branch."),
+            "{pull}"
+        );
+    }
     let slash = s.get("/@main");
     assert_eq!(slash.status, 301);
     assert_eq!(slash.header("location"), Some("/@main/"));
@@ -87,7 +95,14 @@ fn refs_are_served_by_name_and_slug_and_built_once() {
     );
 
     let listing = s.get("/@").text();
-    for name in ["feature/new-install", "/@feature-new-install/", "main", "v1", "broken"] {
+    for name in [
+        "feature/new-install",
+        "/@feature-new-install/",
+        "main",
+        "v1",
+        "broken",
+        "pull/7/head",
+    ] {
         assert!(listing.contains(name), "{name} in {listing}");
     }
 }
