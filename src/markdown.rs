@@ -209,6 +209,13 @@ fn re(pattern: &str) -> Regex {
 }
 
 impl<'a, 'i> Renderer<'a, 'i> {
+    /// Queues an event for the HTML writer; a check, which writes no HTML, drops it.
+    fn emit(&mut self, event: Event<'a>) {
+        if let Purpose::Html(_) = self.purpose {
+            self.out.push(event);
+        }
+    }
+
     fn run(&mut self, events: Vec<Spanned<'a>>) {
         let mut it = events.into_iter().peekable();
         while let Some((event, range)) = it.next() {
@@ -235,19 +242,19 @@ impl<'a, 'i> Renderer<'a, 'i> {
                         CodeBlockKind::Indented => "",
                     };
                     if let Purpose::Html(h) = self.purpose {
-                        self.out.push(Event::Html(h.block(lang, &code).into()));
+                        self.emit(Event::Html(h.block(lang, &code).into()));
                     }
                 }
                 Event::Start(Tag::BlockQuote(Some(kind))) => {
                     let (class, label) = alert(kind);
-                    self.out.push(Event::Html(
+                    self.emit(Event::Html(
                         format!(
                             "<div class=\"callout callout-{class}\" role=\"note\"><p class=\"callout-title\"><span class=\"callout-icon\" aria-hidden=\"true\"></span>{label}</p>\n"
                         )
                         .into(),
                     ));
                 }
-                Event::End(TagEnd::BlockQuote(Some(_))) => self.out.push(Event::Html("</div>\n".into())),
+                Event::End(TagEnd::BlockQuote(Some(_))) => self.emit(Event::Html("</div>\n".into())),
                 Event::Start(Tag::HtmlBlock) => {
                     let body = take_until(&mut it, |e| matches!(e, Event::End(TagEnd::HtmlBlock)));
                     self.html_block(body);
@@ -262,14 +269,14 @@ impl<'a, 'i> Renderer<'a, 'i> {
                         }
                         self.children();
                     } else {
-                        self.out.push(Event::Start(Tag::Paragraph));
+                        self.emit(Event::Start(Tag::Paragraph));
                     }
                 }
                 other => self.inline(other, range),
             }
         }
         if self.tabs.take().is_some_and(|t| t.panel_open) {
-            self.out.push(Event::Html("</div>".into()));
+            self.emit(Event::Html("</div>".into()));
         }
     }
 
@@ -287,7 +294,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
                     LinkType::Email => dest_url,
                     _ => self.reference(&dest_url, range.start, RefKind::Link).into(),
                 };
-                self.out.push(Event::Start(Tag::Link {
+                self.emit(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
                     title,
@@ -302,7 +309,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
             }) => {
                 self.link_depth += 1;
                 let dest_url = self.reference(&dest_url, range.start, RefKind::Image).into();
-                self.out.push(Event::Start(Tag::Image {
+                self.emit(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
                     title,
@@ -311,21 +318,21 @@ impl<'a, 'i> Renderer<'a, 'i> {
             }
             Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
                 self.link_depth = self.link_depth.saturating_sub(1);
-                self.out.push(Event::End(end));
+                self.emit(Event::End(end));
             }
             Event::InlineHtml(html) => {
                 if html.trim_start().starts_with("<!--") {
                     return;
                 }
                 let rewritten = self.raw_html(&html, &[(0, range.start)]);
-                self.out.push(Event::InlineHtml(rewritten.into()));
+                self.emit(Event::InlineHtml(rewritten.into()));
             }
             Event::Html(html) => {
                 let rewritten = self.raw_html(&html, &[(0, range.start)]);
-                self.out.push(Event::Html(rewritten.into()));
+                self.emit(Event::Html(rewritten.into()));
             }
             Event::Text(text) if self.link_depth == 0 => self.autolink(text),
-            other => self.out.push(other),
+            other => self.emit(other),
         }
     }
 
@@ -334,7 +341,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
         // GFM autolinks need a scheme (`://`, `mailto:` is not autolinked here) or `www.`:
         // most text has neither, and the link finder costs more than the parse.
         if !text.contains("://") && !text.contains("www.") {
-            self.out.push(Event::Text(text));
+            self.emit(Event::Text(text));
             return;
         }
         let mut finder = linkify::LinkFinder::new();
@@ -344,7 +351,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
             .peek()
             .is_none_or(|s| s.kind().is_none() && s.as_str().len() == text.len())
         {
-            self.out.push(Event::Text(text));
+            self.emit(Event::Text(text));
             return;
         }
         for span in spans {
@@ -352,14 +359,14 @@ impl<'a, 'i> Renderer<'a, 'i> {
             // GFM links only URLs with a scheme or a `www.` prefix: `Node.js` stays text.
             let is_url = span.kind().is_some() && (paths::is_external(s) || s.starts_with("www."));
             if !is_url {
-                self.out.push(Event::Text(s.to_string().into()));
+                self.emit(Event::Text(s.to_string().into()));
             } else {
                 let href = if paths::is_external(s) {
                     s.to_string()
                 } else {
                     format!("https://{s}")
                 };
-                self.out.push(Event::InlineHtml(
+                self.emit(Event::InlineHtml(
                     format!("<a href=\"{}\">{}</a>", escape_html(&href), escape_html(s)).into(),
                 ));
             }
@@ -433,7 +440,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
         {
             let close = if tabs.panel_open { "</div>\n" } else { "" };
             tabs.panel_open = true;
-            self.out.push(Event::Html(
+            self.emit(Event::Html(
                 format!(
                     "{close}<div class=\"tab-panel\" data-tab-label=\"{}\">\n",
                     escape_html(text.trim())
@@ -454,7 +461,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
             ));
         }
         open.push('>');
-        self.out.push(Event::Html(open.into()));
+        self.emit(Event::Html(open.into()));
         let start = self.out.len();
         for (event, range) in body {
             self.inline(event, range);
@@ -475,7 +482,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
                 html: html.trim().to_string(),
             });
         }
-        self.out.push(Event::Html(
+        self.emit(Event::Html(
             format!(
                 "<a class=\"heading-anchor\" href=\"#{0}\" aria-label=\"Link to this section\">#</a></h{n}>\n",
                 escape_html(&id)
@@ -502,7 +509,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
                     panel_open: false,
                     inner_divs: 0,
                 });
-                self.out.push(Event::Html("<div class=\"tabs\" data-tabs>\n".into()));
+                self.emit(Event::Html("<div class=\"tabs\" data-tabs>\n".into()));
                 return;
             }
         } else if CHILDREN.is_match(trimmed) {
@@ -513,7 +520,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
             if trimmed.eq_ignore_ascii_case("</div>") && tabs.inner_divs == 0 {
                 let close = if tabs.panel_open { "</div>\n" } else { "" };
                 self.tabs = None;
-                self.out.push(Event::Html(format!("{close}</div>\n").into()));
+                self.emit(Event::Html(format!("{close}</div>\n").into()));
                 return;
             }
             let opened = DIV_OPEN.find_iter(&joined).count();
@@ -523,7 +530,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
         let html = self.raw_html(&joined, &segments);
         let html = COMMENT.replace_all(&html, "");
         if !html.trim().is_empty() {
-            self.out.push(Event::Html(html.into_owned().into()));
+            self.emit(Event::Html(html.into_owned().into()));
         }
     }
 
@@ -729,7 +736,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
             html.push_str("</li>\n");
         }
         html.push_str("</ul>\n");
-        self.out.push(Event::Html(html.into()));
+        self.emit(Event::Html(html.into()));
     }
 }
 
