@@ -5,6 +5,9 @@
 //! - `build-git REPO REF OUT`: a plain `docsite build` of `REF:docs` read from git objects,
 //!   to hold against `docsite build --docs` of the same tree on disk.
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use docsite::build::{BuildOptions, build};
