@@ -19,6 +19,7 @@ pub mod paths;
 pub mod redirects;
 pub mod render;
 pub mod report;
+pub mod search;
 pub mod site;
 pub mod slug;
 pub mod source;
