@@ -23,7 +23,8 @@
 //! body (at most 7); so it fits one varint digit (below 64), every heading match outweighs
 //! any body-only one, and every title match any heading-only one.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -81,12 +82,20 @@ pub enum SearchIndex {
 /// The words of a text, lowercased: runs of letters and digits, at least 2 characters and
 /// at most [`MAX_TERM_CHARS`]. The theme's `search.js` splits queries the same way.
 pub fn tokenize(text: &str) -> impl Iterator<Item = String> + '_ {
+    words(text).map(Cow::into_owned)
+}
+
+/// [`tokenize`] without copying words that are already lowercase ASCII (most of them).
+fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| {
-            let n = w.chars().count();
+            let n = if w.is_ascii() { w.len() } else { w.chars().count() };
             (2..=MAX_TERM_CHARS).contains(&n)
         })
-        .map(str::to_lowercase)
+        .map(|w| match w.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+            true => Cow::Borrowed(w),
+            false => Cow::Owned(w.to_lowercase()),
+        })
 }
 
 /// What one page contributes to the index: its terms with their weights.
@@ -115,18 +124,18 @@ impl PageTerms {
     /// The terms of a page with this title and these sections.
     pub fn of(title: &str, sections: &[TextSection]) -> PageTerms {
         let mut hits: HashMap<String, Hits> = HashMap::new();
-        for t in tokenize(title) {
-            hits.entry(t).or_default().title = true;
-        }
+        let mut count = |text: &str, add: fn(&mut Hits)| {
+            for w in words(text) {
+                match hits.get_mut(w.as_ref()) {
+                    Some(h) => add(h),
+                    None => add(hits.entry(w.into_owned()).or_default()),
+                }
+            }
+        };
+        count(title, |h| h.title = true);
         for s in sections {
-            for t in tokenize(&s.heading) {
-                let h = hits.entry(t).or_default();
-                h.headings = h.headings.saturating_add(1);
-            }
-            for t in tokenize(&s.text) {
-                let h = hits.entry(t).or_default();
-                h.body = h.body.saturating_add(1);
-            }
+            count(&s.heading, |h| h.headings = h.headings.saturating_add(1));
+            count(&s.text, |h| h.body = h.body.saturating_add(1));
         }
         let mut terms: Vec<(Box<str>, u8)> = hits.into_iter().map(|(t, h)| (t.into(), h.weight())).collect();
         terms.sort_unstable();
@@ -201,7 +210,7 @@ pub struct Index {
 
 impl Index {
     pub fn build<'a>(pages: impl Iterator<Item = Option<&'a PageTerms>>) -> Index {
-        let mut postings: BTreeMap<&str, Vec<(u32, u8)>> = BTreeMap::new();
+        let mut postings: HashMap<&str, Vec<(u32, u8)>> = HashMap::new();
         let mut count = 0u32;
         for (i, page) in pages.enumerate() {
             count += 1;
@@ -213,6 +222,8 @@ impl Index {
         let mut dictionary = String::new();
         let mut starts = Vec::new();
         let mut shards: Vec<String> = Vec::new();
+        let mut postings: Vec<(&str, Vec<(u32, u8)>)> = postings.into_iter().collect();
+        postings.sort_unstable_by_key(|(term, _)| *term);
         let mut previous = "";
         for (n, (term, list)) in postings.iter().enumerate() {
             let mut encoded = String::from("\"");
