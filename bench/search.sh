@@ -13,6 +13,11 @@
 #   QUERIES       the queries typed, in order, space-separated, `+` for a space
 #                 (default "replicas replcias repli gateway+key workspace")
 #   CHROMIUM      default /usr/bin/chromium
+#   TIMES=0       skip the hyperfine build times (only sizes and the browser probe)
+#   BASE_BIN      also time this binary (e.g. built from the commit before search), to
+#                 include what DOCSITE_NO_SEARCH does not skip (the markdown pass
+#                 collecting section text)
+#   An existing OUT/scaled/docs is reused.
 #
 # Without virtual time: the probe (tests/search_probe.html) runs in a real headless
 # Chromium, timing with performance.now() from the input event to the rendered list
@@ -87,7 +92,7 @@ probe() { # probe SITE PAGE LABEL
   for _ in $(seq 600); do [ -s "$OUT/result.json" ] && break; sleep 0.1; done
   kill "$chrome" "$SERVER_PID" 2>/dev/null || true
   wait "$chrome" "$SERVER_PID" 2>/dev/null || true
-  rm -rf "$profile"
+  sleep 0.5; rm -rf "$profile" 2>/dev/null || true
   [ -s "$OUT/result.json" ] || { echo "bench/search.sh: no probe result for $label" >&2; exit 1; }
   cp "$OUT/result.json" "$OUT/probe-$label.json"
   python3 - "$OUT/probe-$label.json" "$label" <<'PY'
@@ -117,22 +122,34 @@ size_line() { # size_line SITE
     "$(echo "$pages/1024" | bc -l)" "$(echo "$(ls -S "$d"/p/*.js | head -1 | xargs stat -c %s)/1024" | bc -l)"
 }
 
+build_times() { # build_times LABEL DOCS RUNS: wall, user and system time of full builds
+  local label="$1" docs="$2" runs="$3"
+  local cmds=(-n "with search" "$DOCSITE_BIN build --docs $docs --out $OUT/h-$label"
+    -n "DOCSITE_NO_SEARCH=1" "DOCSITE_NO_SEARCH=1 $DOCSITE_BIN build --docs $docs --out $OUT/h-$label")
+  [ -z "${BASE_BIN:-}" ] || cmds+=(-n "BASE_BIN" "$BASE_BIN build --docs $docs --out $OUT/h-$label")
+  hyperfine --warmup 1 --runs "$runs" --export-json "$OUT/build-$label.json" "${cmds[@]}" >/dev/null 2>&1
+  python3 - "$OUT/build-$label.json" <<'PY'
+import json, sys
+rs = json.load(open(sys.argv[1]))["results"]
+base = rs[1]  # DOCSITE_NO_SEARCH=1
+print("| build | median s | ± sd | user s | system s | median vs no index |")
+print("|---|---|---|---|---|---|")
+for r in rs:
+    print(f"| {r['command']} | {r['median']:.3f} | {r['stddev']:.3f} | {r['user']:.3f} | {r['system']:.3f} | {r['median'] / base['median']:.2f}x |")
+PY
+}
+
 echo "== 1x: $CORPUS"
 "$DOCSITE_BIN" build --docs "$CORPUS" --out "$OUT/site-1x" 2>&1 | tail -1
 size_line "$OUT/site-1x"
 probe "$OUT/site-1x" /ai-coder/agents/ 1x
-hyperfine --warmup 1 --runs "${RUNS:-5}" --export-markdown "$OUT/build-1x.md" \
-  -n "with search" "$DOCSITE_BIN build --docs $CORPUS --out $OUT/h-1x" \
-  -n "DOCSITE_NO_SEARCH=1" "DOCSITE_NO_SEARCH=1 $DOCSITE_BIN build --docs $CORPUS --out $OUT/h-1x" >/dev/null
-cat "$OUT/build-1x.md"
+[ "${TIMES:-1}" = 0 ] || build_times 1x "$CORPUS" "${RUNS:-5}"
 
 echo
 echo "== scaled: $PAGES pages"
-python3 "$SCALE_PY" "$CORPUS" "$OUT/scaled/docs" --pages "$PAGES" --no-check >/dev/null
+[ -f "$OUT/scaled/docs/manifest.json" ] ||
+  python3 "$SCALE_PY" "$CORPUS" "$OUT/scaled/docs" --pages "$PAGES" --no-check >/dev/null
 "$DOCSITE_BIN" build --docs "$OUT/scaled/docs" --out "$OUT/site-scaled" 2>&1 | tail -1
 size_line "$OUT/site-scaled"
 probe "$OUT/site-scaled" /copy-7/ai-coder/agents/ scaled
-hyperfine --warmup 1 --runs "${RUNS:-3}" --export-markdown "$OUT/build-scaled.md" \
-  -n "with search" "$DOCSITE_BIN build --docs $OUT/scaled/docs --out $OUT/h-scaled" \
-  -n "DOCSITE_NO_SEARCH=1" "DOCSITE_NO_SEARCH=1 $DOCSITE_BIN build --docs $OUT/scaled/docs --out $OUT/h-scaled" >/dev/null
-cat "$OUT/build-scaled.md"
+[ "${TIMES:-1}" = 0 ] || build_times scaled "$OUT/scaled/docs" "${RUNS:-3}"

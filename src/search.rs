@@ -25,6 +25,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
@@ -98,6 +99,31 @@ fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
         })
 }
 
+/// A map keyed by words. SipHash (the default) was a tenth of the index's build cost; the
+/// keys are the site's own words, so a fast non-keyed hash (rustc's Fx) is enough.
+type WordMap<'a, V> = HashMap<Cow<'a, str>, V, BuildHasherDefault<FxHasher>>;
+
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in chunks.by_ref() {
+            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(SEED);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// What one page contributes to the index: its terms with their weights.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PageTerms {
@@ -123,12 +149,12 @@ impl Hits {
 impl PageTerms {
     /// The terms of a page with this title and these sections.
     pub fn of(title: &str, sections: &[TextSection]) -> PageTerms {
-        let mut hits: HashMap<String, Hits> = HashMap::new();
+        let mut hits: WordMap<Hits> = WordMap::default();
         let mut count = |text: &str, add: fn(&mut Hits)| {
             for w in words(text) {
                 match hits.get_mut(w.as_ref()) {
                     Some(h) => add(h),
-                    None => add(hits.entry(w.into_owned()).or_default()),
+                    None => add(hits.entry(Cow::Owned(w.into_owned())).or_default()),
                 }
             }
         };
@@ -137,7 +163,10 @@ impl PageTerms {
             count(&s.heading, |h| h.headings = h.headings.saturating_add(1));
             count(&s.text, |h| h.body = h.body.saturating_add(1));
         }
-        let mut terms: Vec<(Box<str>, u8)> = hits.into_iter().map(|(t, h)| (t.into(), h.weight())).collect();
+        let mut terms: Vec<(Box<str>, u8)> = hits
+            .into_iter()
+            .map(|(t, h)| (t.into_owned().into(), h.weight()))
+            .collect();
         terms.sort_unstable();
         PageTerms { terms }
     }
@@ -210,20 +239,23 @@ pub struct Index {
 
 impl Index {
     pub fn build<'a>(pages: impl Iterator<Item = Option<&'a PageTerms>>) -> Index {
-        let mut postings: HashMap<&str, Vec<(u32, u8)>> = HashMap::new();
+        let mut postings: WordMap<Vec<(u32, u8)>> = WordMap::default();
         let mut count = 0u32;
         for (i, page) in pages.enumerate() {
             count += 1;
             let Some(page) = page else { continue };
             for (term, weight) in &page.terms {
-                postings.entry(term).or_default().push((i as u32, *weight));
+                postings
+                    .entry(Cow::Borrowed(term))
+                    .or_default()
+                    .push((i as u32, *weight));
             }
         }
         let mut dictionary = String::new();
         let mut starts = Vec::new();
         let mut shards: Vec<String> = Vec::new();
-        let mut postings: Vec<(&str, Vec<(u32, u8)>)> = postings.into_iter().collect();
-        postings.sort_unstable_by_key(|(term, _)| *term);
+        let mut postings: Vec<_> = postings.into_iter().collect();
+        postings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut previous = "";
         for (n, (term, list)) in postings.iter().enumerate() {
             let mut encoded = String::from("\"");

@@ -280,7 +280,9 @@
   function go() {
     var opts = options(), o = opts[active < 0 ? 0 : active];
     var a = o && o.querySelector("a");
-    if (a) location.href = a.href;
+    if (!a) return;
+    open(false);
+    location.href = a.href;
   }
   input.addEventListener("input", search);
   input.addEventListener("keydown", function (e) {
@@ -292,6 +294,8 @@
       else { input.value = ""; input.blur(); }
     }
   });
+  // A result on this page only changes the hash: close the list either way.
+  list.addEventListener("click", function () { open(false); });
   input.addEventListener("focus", function () { if (list.childNodes.length && input.value.trim()) open(true); });
   doc.addEventListener("click", function (e) {
     if (!e.target.closest || !e.target.closest(".search")) open(false);
