@@ -124,11 +124,14 @@ impl Hasher for FxHasher {
     }
 }
 
-/// What one page contributes to the index: its terms with their weights.
+/// What one page contributes to the index: its terms with their weights. Packed into one
+/// string (two allocations a page, not one per term: 10,000 pages hold millions of terms).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PageTerms {
-    /// Sorted by term.
-    pub terms: Vec<(Box<str>, u8)>,
+    /// Every term, one after the other.
+    text: String,
+    /// Sorted by term: where each term ends in `text`, and its weight.
+    terms: Vec<(u32, u8)>,
 }
 
 /// How often a term occurs in each part of a page.
@@ -150,12 +153,9 @@ impl PageTerms {
     /// The terms of a page with this title and these sections.
     pub fn of(title: &str, sections: &[TextSection]) -> PageTerms {
         let mut hits: WordMap<Hits> = WordMap::default();
-        let mut count = |text: &str, add: fn(&mut Hits)| {
+        let mut count = |text, add: fn(&mut Hits)| {
             for w in words(text) {
-                match hits.get_mut(w.as_ref()) {
-                    Some(h) => add(h),
-                    None => add(hits.entry(Cow::Owned(w.into_owned())).or_default()),
-                }
+                add(hits.entry(w).or_default());
             }
         };
         count(title, |h| h.title = true);
@@ -163,12 +163,27 @@ impl PageTerms {
             count(&s.heading, |h| h.headings = h.headings.saturating_add(1));
             count(&s.text, |h| h.body = h.body.saturating_add(1));
         }
-        let mut terms: Vec<(Box<str>, u8)> = hits
-            .into_iter()
-            .map(|(t, h)| (t.into_owned().into(), h.weight()))
-            .collect();
-        terms.sort_unstable();
-        PageTerms { terms }
+        let mut sorted: Vec<(Cow<str>, Hits)> = hits.into_iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut page = PageTerms {
+            text: String::with_capacity(sorted.iter().map(|(t, _)| t.len()).sum()),
+            terms: Vec::with_capacity(sorted.len()),
+        };
+        for (term, hits) in sorted {
+            page.text.push_str(&term);
+            page.terms.push((page.text.len() as u32, hits.weight()));
+        }
+        page
+    }
+
+    /// The terms, sorted, with their weights.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u8)> {
+        let mut start = 0;
+        self.terms.iter().map(move |&(end, weight)| {
+            let term = self.text.get(start..end as usize).unwrap_or("");
+            start = end as usize;
+            (term, weight)
+        })
     }
 }
 
@@ -244,11 +259,11 @@ impl Index {
         for (i, page) in pages.enumerate() {
             count += 1;
             let Some(page) = page else { continue };
-            for (term, weight) in &page.terms {
+            for (term, weight) in page.iter() {
                 postings
                     .entry(Cow::Borrowed(term))
                     .or_default()
-                    .push((i as u32, *weight));
+                    .push((i as u32, weight));
             }
         }
         let mut dictionary = String::new();
@@ -351,7 +366,7 @@ mod tests {
         let body_only = PageTerms::of("Other", &[section("Intro", &"proxy ".repeat(30))]);
         let heading = PageTerms::of("Other", &[section("Proxy setup", "text")]);
         let title = PageTerms::of("Proxy", &[section("Intro", "text")]);
-        let w = |p: &PageTerms| p.terms.iter().find(|(t, _)| &**t == "proxy").map(|(_, w)| *w);
+        let w = |p: &PageTerms| p.iter().find(|(t, _)| *t == "proxy").map(|(_, w)| w);
         assert_eq!(w(&body_only), Some(7), "body occurrences are capped");
         assert_eq!(w(&heading), Some(8));
         assert_eq!(w(&title), Some(32));
