@@ -81,7 +81,8 @@ pub enum SearchIndex {
 }
 
 /// The words of a text, lowercased: runs of letters and digits, at least 2 characters and
-/// at most [`MAX_TERM_CHARS`]. The theme's `search.js` splits queries the same way.
+/// at most [`MAX_TERM_CHARS`]. The theme's `search.js` splits queries the same way
+/// (`[\p{Alphabetic}\p{N}]+`, which is what `char::is_alphanumeric` accepts).
 pub fn tokenize(text: &str) -> impl Iterator<Item = String> + '_ {
     words(text).map(Cow::into_owned)
 }

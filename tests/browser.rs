@@ -396,7 +396,7 @@ fn search_ranks_title_over_heading_over_body() {
         ),
         ("heading.md", "# Stables\n\nIntro.\n\n## Zebra care\n\nBrush daily.\n"),
         ("title.md", "# Zebra\n\nStripes.\n"),
-        ("other.md", "# Horses\n\nNothing striped here.\n"),
+        ("other.md", "# Horses\n\nNothing striped here. नमस्ते दुनिया\n"),
     ];
     let mut routes = Vec::new();
     for (file, text) in pages {
@@ -411,7 +411,10 @@ fn search_ranks_title_over_heading_over_body() {
     let base = serve(site);
     let r = dump_probe(
         &bin,
-        &format!("{base}/__search.html?page=/other/&q=zebra&q=zeb&q=zebar&q=stripes%20zebra"),
+        &format!(
+            "{base}/__search.html?page=/other/&q=zebra&q=zeb&q=zebar&q=stripes%20zebra&q={}",
+            percent_encoding::utf8_percent_encode("दुनिया", percent_encoding::NON_ALPHANUMERIC)
+        ),
     );
     assert!(r["error"].is_null(), "{r}");
     let hrefs = |n: usize| -> Vec<String> {
@@ -427,4 +430,5 @@ fn search_ranks_title_over_heading_over_body() {
     assert_eq!(hrefs(1), order, "prefix: {r}");
     assert_eq!(hrefs(2), order, "typo: {r}");
     assert_eq!(hrefs(3), ["../title/"], "every word must match: {r}");
+    assert_eq!(hrefs(4), ["../other/"], "the browser splits words like the build: {r}");
 }

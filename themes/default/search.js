@@ -59,7 +59,9 @@
   };
 
   /* ---- Words, as the build splits them ---- */
-  var WORD = /[\p{L}\p{N}]+/gu;
+  // Rust's char::is_alphanumeric: Alphabetic (letters and the marks of scripts such as
+  // Devanagari) or Numeric.
+  var WORD = /[\p{Alphabetic}\p{N}]+/gu;
   function words(text) {
     return (text.toLowerCase().match(WORD) || []).filter(function (w) {
       var n = Array.from(w).length;
