@@ -18,6 +18,7 @@ use crate::output::Output;
 use crate::paths;
 use crate::render::Renderer;
 use crate::sanitize::RawHtml;
+use crate::search::{self, PageTerms, SearchIndex};
 use crate::site::Site;
 use crate::source::Source;
 use crate::theme::{ASSETS_DIR, Theme};
@@ -56,6 +57,8 @@ pub struct BuildOptions {
 pub struct BuildReport {
     pub pages: usize,
     pub files_copied: usize,
+    /// Bytes of the search index (dictionary and postings; `None` when it was skipped).
+    pub search_bytes: Option<usize>,
     /// Warnings (and notes), sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -74,6 +77,8 @@ impl BuildReport {
 pub(crate) struct PageFacts {
     pub ids: HashSet<String>,
     pub links: Vec<LinkRef>,
+    /// The page's terms for the search index (`build` only).
+    pub search: Option<PageTerms>,
 }
 
 /// One page's outcome: its facts and findings, or the error that stopped it.
@@ -84,6 +89,7 @@ impl PageFacts {
         let facts = PageFacts {
             ids: rendered.ids.into_iter().collect(),
             links: rendered.links,
+            search: None,
         };
         (facts, rendered.diagnostics)
     }
@@ -117,6 +123,7 @@ pub struct Built {
     facts: Vec<Option<PageFacts>>,
     /// Non-page files copied into the output.
     files: BTreeSet<String>,
+    search_bytes: Option<usize>,
     /// Warnings (and notes), sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
     /// What a check of the same docs needs: each page's own findings, and every finding
@@ -131,6 +138,7 @@ impl Built {
         BuildReport {
             pages: self.site.pages.len(),
             files_copied: self.files.len(),
+            search_bytes: self.search_bytes,
             diagnostics: self.diagnostics.clone(),
         }
     }
@@ -164,6 +172,12 @@ impl Built {
             *slot = Some(facts);
         }
         diags.extend(check_anchors(&self.site, &self.facts, Some(i)));
+        if self.site.config.search == SearchIndex::Build {
+            // The page's words changed: the index is rebuilt from every page's kept terms.
+            let (bytes, d) = write_search_index(&self.site, &self.facts, out);
+            diags.extend(d);
+            self.search_bytes = Some(bytes);
+        }
         Ok(sorted(diags))
     }
 
@@ -261,6 +275,14 @@ pub fn build_site(
 
     diags.extend(write_extras(&site, theme, renderer, out));
     let checked = diags.clone();
+    let search_bytes = match site.config.search {
+        SearchIndex::Build => {
+            let (bytes, d) = write_search_index(&site, &facts, out);
+            diags.extend(d);
+            Some(bytes)
+        }
+        SearchIndex::Skip => None,
+    };
 
     // Notes (a page listed twice) are for `check`; a build has nothing to say about them.
     diags.retain(|d| d.severity != Severity::Note);
@@ -282,6 +304,7 @@ pub fn build_site(
         site,
         facts,
         files,
+        search_bytes,
         diagnostics: diags,
         page_findings,
         checked,
@@ -321,7 +344,66 @@ fn build_page(
                 format!("cannot write {}: {e}", page.url),
             )
         })?;
-    Ok(PageFacts::of(rendered))
+    let search = match site.config.search {
+        SearchIndex::Build => Some(search_entry(site, i, &rendered, out)?),
+        SearchIndex::Skip => None,
+    };
+    let (mut facts, diags) = PageFacts::of(rendered);
+    facts.search = search;
+    Ok((facts, diags))
+}
+
+/// Writes the page's search entry (`p/<page>.js`) and returns its terms for the index.
+fn search_entry(site: &Site, i: usize, rendered: &RenderedPage, out: &dyn Output) -> Result<PageTerms, Diagnostic> {
+    let page = &site.pages[i];
+    let title = crate::render::page_title(site, i, rendered);
+    let route = page.primary_route();
+    let breadcrumb: Vec<&str> = route
+        .map(|r| site.manifest.ancestors(r))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| site.manifest.routes[a].title.as_str())
+        .collect();
+    let states: Vec<(String, String)> = route
+        .map(|r| site.manifest.routes[r].states.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|s| (s.clone(), crate::slug::slugify(s)))
+        .collect();
+    let url = paths::encode_path(&page.url);
+    let (path, bytes) = search::page_file(i, &url, title, &breadcrumb, &states, &rendered.sections);
+    if let Some(d) = write_file(out, &path, bytes) {
+        return Err(d);
+    }
+    Ok(PageTerms::of(title, &rendered.sections))
+}
+
+/// Writes the search index; returns its size, and a warning when it is over the budget.
+fn write_search_index(site: &Site, facts: &[Option<PageFacts>], out: &dyn Output) -> (usize, Vec<Diagnostic>) {
+    let index = search::Index::build(facts.iter().map(|f| f.as_ref().and_then(|f| f.search.as_ref())));
+    let mut diags: Vec<Diagnostic> = index
+        .files
+        .iter()
+        .filter_map(|(path, bytes)| write_file(out, path, bytes.clone()))
+        .collect();
+    let bytes = index.bytes();
+    let budget = site.config.search_budget_kb.saturating_mul(1024);
+    if bytes as u64 > budget {
+        diags.push(
+            Diagnostic::warning(
+                Kind::Other,
+                crate::config::CONFIG_FILE,
+                Pos::FILE,
+                format!(
+                    "the search index is {} KB, over the budget of {} KB",
+                    bytes.div_ceil(1024),
+                    site.config.search_budget_kb
+                ),
+            )
+            .with_help("raise `search_budget_kb` in docsite.toml, or trim very large pages"),
+        );
+    }
+    (bytes, diags)
 }
 
 /// Checks one page without building it: the markdown pass alone, code left unhighlighted.
@@ -478,19 +560,17 @@ impl CharBag {
     }
 }
 
+/// Writes one file of the site; the error, if any, as a diagnostic.
+fn write_file(out: &dyn Output, path: &str, data: Vec<u8>) -> Option<Diagnostic> {
+    out.write(path, data)
+        .err()
+        .map(|e| Diagnostic::error(Kind::Other, path, Pos::FILE, format!("cannot write: {e}")))
+}
+
 /// Theme assets, the 404 page and the sitemap.
 fn write_extras(site: &Site, theme: &Theme, renderer: &Renderer, out: &dyn Output) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    let mut write = |path: &str, data: &[u8]| {
-        if let Err(e) = out.write(path, data.to_vec()) {
-            diags.push(Diagnostic::error(
-                Kind::Other,
-                path,
-                Pos::FILE,
-                format!("cannot write: {e}"),
-            ));
-        }
-    };
+    let mut write = |path: &str, data: &[u8]| diags.extend(write_file(out, path, data.to_vec()));
     for (name, bytes) in &theme.assets {
         write(&format!("{ASSETS_DIR}/{name}"), bytes);
     }

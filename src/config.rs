@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Kind, LineIndex, Pos};
+use crate::search::SearchIndex;
 
 /// The name of the config file looked up beside `manifest.json`.
 pub const CONFIG_FILE: &str = "docsite.toml";
@@ -19,6 +20,8 @@ pub struct FileConfig {
     pub site_url: Option<String>,
     /// A theme folder, relative to the config file.
     pub theme: Option<PathBuf>,
+    /// `build` warns when the search index is larger than this many KB.
+    pub search_budget_kb: Option<u64>,
 }
 
 /// Settings given on the command line; each one wins over the config file.
@@ -40,7 +43,14 @@ pub struct Config {
     /// Public URL of the site root, for canonical links and `sitemap.xml`; ends with `/`.
     pub site_url: Option<String>,
     pub theme_dir: Option<PathBuf>,
+    /// Whether to build the search index (skipped only to measure what it costs).
+    pub search: SearchIndex,
+    /// `build` warns when the search index (dictionary and postings) is larger than this.
+    pub search_budget_kb: u64,
 }
+
+/// The default of `search_budget_kb`.
+pub const SEARCH_BUDGET_KB: u64 = 1024;
 
 impl Default for Config {
     fn default() -> Self {
@@ -49,6 +59,8 @@ impl Default for Config {
             repo_url: None,
             site_url: None,
             theme_dir: None,
+            search: SearchIndex::Build,
+            search_budget_kb: SEARCH_BUDGET_KB,
         }
     }
 }
@@ -98,6 +110,9 @@ impl Config {
             .map(|u| format!("{}/", u.trim_end_matches('/')));
         // A theme given by flag is relative to the working directory, one from the file to the file.
         config.theme_dir = overrides.theme.or_else(|| file.theme.map(|t| base.join(t)));
+        if let Some(kb) = file.search_budget_kb {
+            config.search_budget_kb = kb;
+        }
         config
     }
 }
@@ -114,7 +129,7 @@ fn parse_file_config(shown: &str, text: Vec<u8>) -> Result<FileConfig, Diagnosti
     toml::from_str(&text).map_err(|e| {
         let pos = e.span().map_or(Pos::FILE, |s| LineIndex::new(&text).pos(s.start));
         Diagnostic::error(Kind::Other, shown, pos, e.message().to_string())
-            .with_help("valid keys are title, repo_url, site_url and theme")
+            .with_help("valid keys are title, repo_url, site_url, theme and search_budget_kb")
     })
 }
 
@@ -134,6 +149,7 @@ mod tests {
         assert_eq!(c.title, "Acme");
         assert_eq!(c.site_url.as_deref(), Some("https://d.acme.dev/"));
         assert_eq!(c.theme_dir, Some(dir.path().join("th")));
+        assert_eq!(c.search_budget_kb, SEARCH_BUDGET_KB);
         let c = Config::load(
             dir.path(),
             None,
@@ -153,5 +169,15 @@ mod tests {
         let e = Config::load(dir.path(), None, Overrides::default()).unwrap_err();
         assert_eq!((e.line, e.col), (2, 1));
         assert!(e.message.contains("colour"), "{}", e.message);
+    }
+
+    #[test]
+    fn search_budget_is_read_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "search_budget_kb = 64\n").unwrap();
+        let c = Config::load(dir.path(), None, Overrides::default()).unwrap();
+        assert_eq!(c.search_budget_kb, 64);
+        std::fs::write(dir.path().join(CONFIG_FILE), "search_budget_kb = -1\n").unwrap();
+        assert!(Config::load(dir.path(), None, Overrides::default()).is_err());
     }
 }

@@ -22,6 +22,7 @@ pub mod redirects;
 pub mod render;
 pub mod report;
 pub mod sanitize;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod slug;

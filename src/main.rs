@@ -286,10 +286,14 @@ fn run_build(args: BuildArgs) -> ExitCode {
     let docs = &args.site.docs;
     let prefix = display_prefix(docs);
     let overrides = args.site.overrides(args.site_url.clone());
-    let config = match load_config(docs, args.site.config.as_deref(), overrides) {
+    let mut config = match load_config(docs, args.site.config.as_deref(), overrides) {
         Ok(c) => c,
         Err(code) => return code,
     };
+    // Undocumented on purpose: bench/search.sh measures what the index costs with it.
+    if std::env::var_os("DOCSITE_NO_SEARCH").is_some() {
+        config.search = docsite::search::SearchIndex::Skip;
+    }
     if out_contains_docs(&args.out, docs) {
         eprintln!(
             "error: the output folder `{}` contains the docs folder `{}`; a build replaces its output folder as a whole\n  help: pick an output folder outside the docs, such as `site`",
@@ -342,7 +346,14 @@ fn run_build(args: BuildArgs) -> ExitCode {
             }
             let warnings = report.warnings();
             let plural = if warnings == 1 { "" } else { "s" };
-            eprintln!("built {} pages in {ms} ms, {warnings} warning{plural}", report.pages);
+            let search = match report.search_bytes {
+                Some(bytes) => format!(", search index {} KB", bytes.div_ceil(1024)),
+                None => String::new(),
+            };
+            eprintln!(
+                "built {} pages in {ms} ms, {warnings} warning{plural}{search}",
+                report.pages
+            );
             if args.open {
                 let index = args.out.join("index.html");
                 if let Err(e) = opener::open(&index) {

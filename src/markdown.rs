@@ -109,6 +109,18 @@ pub struct RenderedPage {
     pub ids: Vec<String>,
     pub links: Vec<LinkRef>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The page's plain text by section, for the search index (only when rendering HTML).
+    pub sections: Vec<TextSection>,
+}
+
+/// The plain text of one part of a page: what precedes the first heading (empty `id` and
+/// `heading`), then one entry per heading. Code blocks and raw HTML are left out.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct TextSection {
+    pub level: u8,
+    pub id: String,
+    pub heading: String,
+    pub text: String,
 }
 
 impl RenderedPage {
@@ -282,6 +294,9 @@ impl<'a, 'i> Renderer<'a, 'i> {
 
     /// Events that may appear inside any block: links, images, raw inline HTML, text.
     fn inline(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
+        if let Purpose::Html(_) = self.purpose {
+            self.collect_text(&event);
+        }
         match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -333,6 +348,28 @@ impl<'a, 'i> Renderer<'a, 'i> {
             }
             Event::Text(text) if self.link_depth == 0 => self.autolink(text),
             other => self.emit(other),
+        }
+    }
+
+    /// Adds the text of an event to the current search section; block ends separate words.
+    fn collect_text(&mut self, event: &Event) {
+        if self.page.sections.is_empty() {
+            self.page.sections.push(TextSection::default());
+        }
+        let Some(section) = self.page.sections.last_mut() else {
+            return;
+        };
+        match event {
+            Event::Text(t) | Event::Code(t) => {
+                let t = if section.text.ends_with(' ') { t.trim_start() } else { t };
+                section.text.push_str(t)
+            }
+            // Inline ends (emphasis, links) do not separate words; block ends do.
+            Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image) => {}
+            Event::SoftBreak | Event::HardBreak | Event::End(_) if !section.text.ends_with(' ') => {
+                section.text.push(' ')
+            }
+            _ => {}
         }
     }
 
@@ -462,9 +499,23 @@ impl<'a, 'i> Renderer<'a, 'i> {
         }
         open.push('>');
         self.emit(Event::Html(open.into()));
+        if let Purpose::Html(_) = self.purpose {
+            self.page.sections.push(TextSection {
+                level: n,
+                id: id.clone(),
+                heading: text.trim().to_string(),
+                text: String::new(),
+            });
+        }
         let start = self.out.len();
         for (event, range) in body {
             self.inline(event, range);
+        }
+        if let Purpose::Html(_) = self.purpose
+            && let Some(section) = self.page.sections.last_mut()
+        {
+            // The heading's own words are its `heading`, not its text.
+            section.text.clear();
         }
         if n == 2 || n == 3 {
             // TOC entries are links themselves: drop links inside the heading text.

@@ -33,6 +33,8 @@ struct SiteCtx<'a> {
     assets: String,
     lang: &'a str,
     repo_url: Option<&'a str>,
+    /// Whether the site has a search index (the search box loads it).
+    search: bool,
 }
 
 #[derive(Serialize)]
@@ -181,12 +183,7 @@ impl Renderer {
                 url: Some(href(&p.url)),
             }
         };
-        let title = rendered
-            .front_title
-            .as_deref()
-            .or(rendered.h1.as_deref())
-            .or(route.map(|r| r.title.as_str()))
-            .unwrap_or_else(|| page.path.rsplit('/').next().unwrap_or(&page.path));
+        let title = page_title(site, index, rendered);
         let (prev, next) = site.neighbours(index);
         let breadcrumbs = match page.primary_route() {
             Some(r) => site
@@ -264,8 +261,21 @@ impl Renderer {
             root,
             lang: "en",
             repo_url: site.config.repo_url.as_deref(),
+            search: site.config.search == crate::search::SearchIndex::Build,
         }
     }
+}
+
+/// A page's title: front matter, else its first H1, else its route's title, else its file name.
+pub fn page_title<'a>(site: &'a Site, index: usize, rendered: &'a RenderedPage) -> &'a str {
+    let page = &site.pages[index];
+    let route = page.primary_route().map(|r| &site.manifest.routes[r]);
+    rendered
+        .front_title
+        .as_deref()
+        .or(rendered.h1.as_deref())
+        .or(route.map(|r| r.title.as_str()))
+        .unwrap_or_else(|| page.path.rsplit('/').next().unwrap_or(&page.path))
 }
 
 /// Whether a Tera template mentions `name` inside a `{{ }}` or `{% %}` tag.

@@ -27,7 +27,9 @@ fn builds_the_fixture_with_exact_warnings_and_summary() {
     );
     assert!(err.contains("help: did you mean `#requirements`?"));
     assert!(
-        summary.starts_with("built 7 pages in ") && summary.ends_with(" ms, 5 warnings"),
+        summary.starts_with("built 7 pages in ")
+            && summary.contains(" ms, 5 warnings, search index ")
+            && summary.ends_with(" KB"),
         "{summary}"
     );
 
@@ -262,7 +264,7 @@ fn our_own_docs_build_cleanly_in_strict_mode() {
     let o = build("docs", site.to_str().unwrap(), &["--strict"]);
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
-    assert!(err.ends_with(" ms, 0 warnings\n"), "{err}");
+    assert!(err.contains(" ms, 0 warnings, search index "), "{err}");
     assert!(site.join("index.html").exists());
 }
 
@@ -343,4 +345,50 @@ fn a_wide_site_ships_its_top_level_nav_once() {
     assert!(!small.join("_docsite/nav.js").exists());
     let page = std::fs::read_to_string(small.join("guide/install/index.html")).unwrap();
     assert!(!page.contains("data-nav-rest"));
+}
+
+#[test]
+fn search_index_size_is_printed_and_a_budget_overrun_warns() {
+    let (work, docs) = common::acme_copy();
+    let site = work.path().join("site");
+    let o = build(docs.to_str().unwrap(), site.to_str().unwrap(), &[]);
+    let err = stderr(&o);
+    assert!(!err.contains("search index is"), "{err}");
+    let summary = err.lines().last().unwrap();
+    let kb: u64 = summary
+        .rsplit_once(", search index ")
+        .and_then(|(_, s)| s.strip_suffix(" KB"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{summary}"));
+    let on_disk: u64 = common::site_files(&site.join("_docsite/search"))
+        .iter()
+        .filter(|(p, _)| !p.starts_with("p/"))
+        .map(|(_, b)| b.len() as u64)
+        .sum();
+    assert_eq!(kb, on_disk.div_ceil(1024), "{summary}");
+    assert!(site.join("_docsite/search/p/0.js").is_file());
+
+    std::fs::write(docs.join("docsite.toml"), "search_budget_kb = 0\n").unwrap();
+    let o = build(docs.to_str().unwrap(), site.to_str().unwrap(), &[]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "docsite.toml: warning: the search index is {kb} KB, over the budget of 0 KB"
+        )),
+        "{err}"
+    );
+    assert!(err.contains(" ms, 6 warnings, search index "), "{err}");
+
+    // The hidden switch bench/search.sh uses: no index, no search box.
+    let o = common::docsite_in(
+        work.path(),
+        &["build", "--docs", "docs", "--out", "site"],
+        &[("DOCSITE_NO_SEARCH", "1")],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).trim_end().ends_with(" ms, 5 warnings"), "{}", stderr(&o));
+    assert!(!site.join("_docsite/search").exists());
+    let page = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(!page.contains("docsite-search"), "{page}");
 }

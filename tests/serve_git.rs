@@ -282,3 +282,56 @@ fn the_cache_keeps_within_its_budget() {
         "main was dropped for the feature branch, then built again (and kept)"
     );
 }
+
+#[test]
+fn search_works_in_the_served_tree_and_in_each_preview() {
+    let Some(chromium) = common::cdp::chromium() else {
+        return;
+    };
+    let r = repo();
+    let s = start(r.path());
+    let mut browser = common::cdp::Browser::launch(&chromium);
+    let wait = Duration::from_secs(15);
+    for (mount, from_feature) in [("/", false), ("/@feature-new-install/", true)] {
+        let tab = browser.open(
+            &format!("{}{}reference/cli/", s.url, mount.trim_start_matches('/')),
+            1280,
+        );
+        // A word only the feature branch has, then one every version has.
+        let query = |b: &mut common::cdp::Browser, q: &str| {
+            b.eval(
+                &tab,
+                &format!(
+                    "(() => {{ const i = document.getElementById('docsite-search'); i.focus(); i.value = {q:?}; \
+                     i.dispatchEvent(new Event('input', {{ bubbles: true }})); return true; }})()"
+                ),
+            );
+        };
+        query(&mut browser, "feature");
+        let first = browser.wait_for(
+            &tab,
+            "(() => { const a = document.querySelector('#docsite-search-results .search-result a'); \
+             const e = document.querySelector('#docsite-search-results .search-empty'); \
+             return a ? new URL(a.href).pathname : (e ? 'none' : null); })()",
+            wait,
+        );
+        if from_feature {
+            assert_eq!(
+                first,
+                format!("{mount}guide/install/").as_str(),
+                "this preview's own pages"
+            );
+        } else {
+            assert_eq!(first, "none", "/ does not see the feature branch's words");
+        }
+        query(&mut browser, "extinguisher");
+        browser.wait_for(
+            &tab,
+            &format!(
+                "(() => {{ const a = document.querySelector('#docsite-search-results .search-result a'); \
+                 return a && new URL(a.href).pathname === '{mount}guide/install/'; }})()"
+            ),
+            wait,
+        );
+    }
+}

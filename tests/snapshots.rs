@@ -15,7 +15,7 @@ fn acme_fixture_whole_output() {
         title: "Acme Docs".into(),
         site_url: Some("https://docs.acme.dev/".into()),
         repo_url: Some("https://forge.example/acme/acme/blob/main/docs".into()),
-        theme_dir: None,
+        ..Config::default()
     };
     let out = MemoryOutput::default();
     let report = build(

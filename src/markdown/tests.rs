@@ -379,3 +379,36 @@ fn odd_input_never_panics() {
     let unique: std::collections::HashSet<_> = page.ids.iter().collect();
     assert_eq!(unique.len(), 500);
 }
+
+#[test]
+fn sections_hold_plain_text_by_heading_without_code_or_raw_html() {
+    let page = render_at(
+        "guide/setup.md",
+        "guide/setup/",
+        "---\ntitle: T\n---\nIntro *with* [a link](https://x.dev).\n\n# Setup `tool`\n\nFirst\nline.\n\n```sh\nsecret-code\n```\n\n<div>raw html</div>\n\n## Next *step* {#next}\n\n- one\n- two\n\n| a | b |\n|---|---|\n| c | d |\n",
+    );
+    let got: Vec<(u8, &str, &str, &str)> = page
+        .sections
+        .iter()
+        .map(|s| (s.level, s.id.as_str(), s.heading.as_str(), s.text.trim()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (0, "", "", "Intro with a link."),
+            (1, "setup-tool", "Setup tool", "First line."),
+            (2, "next", "Next step", "one two a b c d"),
+        ]
+    );
+    let facts = render(
+        &PageInput {
+            path: "a.md",
+            url: "a/",
+            text: "# A\n\nText.\n",
+            children: &[],
+        },
+        &FakeSite { repo: None },
+        Purpose::FactsOnly,
+    );
+    assert!(facts.sections.is_empty(), "check does not collect text");
+}

@@ -118,7 +118,7 @@ impl Update {
                 update.pages.push(url);
             } else if path.ends_with(".css") {
                 update.css = true;
-            } else if path != "404.html" && path != "sitemap.xml" {
+            } else if path != "404.html" && path != "sitemap.xml" && !is_search_file(path) {
                 update.assets = true;
             }
         }
@@ -130,6 +130,14 @@ impl Update {
         }
         update
     }
+}
+
+/// The search index and result entries: a page loads them when someone searches, so a
+/// change to them is no reason to refresh open pages.
+fn is_search_file(path: &str) -> bool {
+    path.strip_prefix(crate::theme::ASSETS_DIR)
+        .and_then(|p| p.strip_prefix('/'))
+        .is_some_and(|p| p.starts_with(&format!("{}/", crate::search::SEARCH_DIR)))
 }
 
 /// The URL of the page an output file holds (`a/b/index.html` → `a/b/`), if it is one.
@@ -171,6 +179,7 @@ mod tests {
                 "index.html".into(),
                 "x.css".into(),
                 "404.html".into(),
+                "_docsite/search/s3.js".into(),
                 "clash.html".into(),
             ],
             removed: vec!["a/b/c/d/index.html".into(), "z/index.html".into(), "img.png".into()],

@@ -3,7 +3,8 @@
    "docsite-theme"), the mobile sidebar drawer, collapsible nav sections,
    scrolling the current nav item into view, copy buttons on code blocks,
    accessible tabs (+ activating the tab that holds location.hash), moving
-   page state badges under a content-supplied <h1>, and TOC scroll-spy.
+   page state badges under a content-supplied <h1>, TOC scroll-spy, and the search
+   box's shortcuts (`/`, Ctrl-K, Cmd-K) plus loading search.js on its first focus.
    Every feature is optional: without this file the page is fully readable. */
 (function () {
   "use strict";
@@ -413,6 +414,29 @@
     update();
   }
 
+  /* ---- 8. Search: shortcuts here; search.js (the rest) loads on first focus ---- */
+  function initSearch() {
+    var input = doc.getElementById("docsite-search");
+    if (!input) return;
+    var loading = false;
+    input.addEventListener("focus", function () {
+      if (loading) return;
+      loading = true;
+      var s = doc.createElement("script");
+      s.src = input.getAttribute("data-assets") + "search.js";
+      doc.head.appendChild(s);
+    });
+    doc.addEventListener("keydown", function (e) {
+      var t = e.target, typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+      var ctrlK = (e.key === "k" || e.key === "K") && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey;
+      var slash = e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey;
+      if (!ctrlK && !slash) return;
+      e.preventDefault();
+      input.focus();
+      input.select();
+    });
+  }
+
   function run(fn) { try { fn(); } catch (e) { if (window.console) console.error("docsite:", e); } }
   run(function () { fixFileLinks(doc); });
   run(initDeferredNav);
@@ -424,5 +448,6 @@
   run(initTables);
   run(function () { revealHash(true); });
   run(initScrollSpy);
+  run(initSearch);
   window.addEventListener("hashchange", function () { run(function () { revealHash(false); }); });
 })();

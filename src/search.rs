@@ -1,0 +1,471 @@
+//! The client-side search index, built during `build` from what each page's markdown pass
+//! already produced ([`TextSection`]s): no second parse.
+//!
+//! Everything lives under `_docsite/search/` as JavaScript files that call a registration
+//! function, so the index loads with `<script>` tags: it works from `file://` and under any
+//! URL prefix. Three kinds of file, so that a query transfers little even on a large site:
+//!
+//! * `index.js` — loaded on the first focus of the search box: the page count, the sorted
+//!   term dictionary and where each postings shard starts in it. Prefix and typo expansion
+//!   run on this dictionary in the browser. The dictionary is front-coded: space-separated
+//!   entries, each one character of [`DIGITS`] saying how many leading characters it shares
+//!   with the term before, then the rest of the term.
+//! * `s<N>.js` — postings of a run of consecutive dictionary terms, packed to about
+//!   [`SHARD_BYTES`]: per term one string of `(page delta, weight)` pairs, page ids
+//!   ascending, the delta a [`DIGITS`] varint (see [`push_varint`]), the weight one digit. A query loads only
+//!   the shards of the terms it expanded to.
+//! * `p/<page>.js` — one page's title, URL, breadcrumb, state badges and section texts, for
+//!   the result list (which section matched, snippet). Loaded for the results shown only,
+//!   and written by the parallel page pass.
+//!
+//! The weight of a term on a page ranks title above heading above body: 32 if the term is
+//! in the title, plus 8 per heading holding it (at most 3), plus 1 per occurrence in the
+//! body (at most 7); so it fits one varint digit (below 64), every heading match outweighs
+//! any body-only one, and every title match any heading-only one.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde::Serialize;
+
+use crate::markdown::TextSection;
+use crate::theme::ASSETS_DIR;
+
+/// Where the search files live in the site.
+pub const SEARCH_DIR: &str = "search";
+
+/// Postings bytes per shard: small enough that a query moves little, large enough that a
+/// small site has a handful of files.
+pub const SHARD_BYTES: usize = 12 * 1024;
+
+/// The 64 characters of the index's number encoding, in value order; JSON-safe.
+pub const DIGITS: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+
+/// Appends `n` in [`DIGITS`]: groups of 5 bits, most significant first; every group but the
+/// last has 32 added (the "more follows" bit).
+pub fn push_varint(out: &mut String, n: u32) {
+    let mut groups = [0u8; 7];
+    let mut len = 0;
+    let mut v = n;
+    loop {
+        groups[len] = (v & 31) as u8;
+        len += 1;
+        v >>= 5;
+        if v == 0 {
+            break;
+        }
+    }
+    for (k, g) in groups[..len].iter().rev().enumerate() {
+        let more = if k + 1 < len { 32 } else { 0 };
+        out.push(char::from(DIGITS[usize::from(g + more)]));
+    }
+}
+
+/// Terms longer than this are left out (hashes, base64, long identifiers).
+const MAX_TERM_CHARS: usize = 24;
+
+/// Section text kept for snippets, per section and per page: past these, sections keep
+/// their heading (still found and linked) but show no snippet. Keeps a long page's entry
+/// near 10 KB, so a query's transfer stays small.
+const MAX_SECTION_TEXT: usize = 1000;
+const MAX_PAGE_TEXT: usize = 8000;
+
+/// Whether `build` writes the search index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchIndex {
+    #[default]
+    Build,
+    /// No index and no search box (for measuring what the index costs).
+    Skip,
+}
+
+/// The words of a text, lowercased: runs of letters and digits, at least 2 characters and
+/// at most [`MAX_TERM_CHARS`]. The theme's `search.js` splits queries the same way
+/// (`[\p{Alphabetic}\p{N}]+`, which is what `char::is_alphanumeric` accepts).
+pub fn tokenize(text: &str) -> impl Iterator<Item = String> + '_ {
+    words(text).map(Cow::into_owned)
+}
+
+/// [`tokenize`] without copying words that are already lowercase ASCII (most of them).
+fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| {
+            let n = if w.is_ascii() { w.len() } else { w.chars().count() };
+            (2..=MAX_TERM_CHARS).contains(&n)
+        })
+        .map(|w| match w.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+            true => Cow::Borrowed(w),
+            false => Cow::Owned(w.to_lowercase()),
+        })
+}
+
+/// A map keyed by words. SipHash (the default) was a tenth of the index's build cost; the
+/// keys are the site's own words, so a fast non-keyed hash (rustc's Fx) is enough.
+type WordMap<'a, V> = HashMap<Cow<'a, str>, V, BuildHasherDefault<FxHasher>>;
+
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in chunks.by_ref() {
+            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(SEED);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// What one page contributes to the index: its terms with their weights. Packed into one
+/// string (two allocations a page, not one per term: 10,000 pages hold millions of terms).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PageTerms {
+    /// Every term, one after the other.
+    text: String,
+    /// Sorted by term: where each term ends in `text`, and its weight.
+    terms: Vec<(u32, u8)>,
+}
+
+/// How often a term occurs in each part of a page.
+#[derive(Default, Clone, Copy)]
+struct Hits {
+    title: bool,
+    headings: u8,
+    body: u8,
+}
+
+impl Hits {
+    fn weight(self) -> u8 {
+        let title = if self.title { 32 } else { 0 };
+        title + 8 * self.headings.min(3) + self.body.min(7)
+    }
+}
+
+impl PageTerms {
+    /// The terms of a page with this title and these sections.
+    pub fn of(title: &str, sections: &[TextSection]) -> PageTerms {
+        let mut hits: WordMap<Hits> = WordMap::default();
+        let mut count = |text, add: fn(&mut Hits)| {
+            for w in words(text) {
+                add(hits.entry(w).or_default());
+            }
+        };
+        count(title, |h| h.title = true);
+        for s in sections {
+            count(&s.heading, |h| h.headings = h.headings.saturating_add(1));
+            count(&s.text, |h| h.body = h.body.saturating_add(1));
+        }
+        let mut sorted: Vec<(Cow<str>, Hits)> = hits.into_iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut page = PageTerms {
+            text: String::with_capacity(sorted.iter().map(|(t, _)| t.len()).sum()),
+            terms: Vec::with_capacity(sorted.len()),
+        };
+        for (term, hits) in sorted {
+            page.text.push_str(&term);
+            page.terms.push((page.text.len() as u32, hits.weight()));
+        }
+        page
+    }
+
+    /// The terms, sorted, with their weights.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u8)> {
+        let mut start = 0;
+        self.terms.iter().map(move |&(end, weight)| {
+            let term = self.text.get(start..end as usize).unwrap_or("");
+            start = end as usize;
+            (term, weight)
+        })
+    }
+}
+
+/// What the result list shows of a page: `p/<page>.js`.
+#[derive(Serialize)]
+struct PageEntry<'a> {
+    /// URL path from the site root (`a/b/`).
+    u: &'a str,
+    t: &'a str,
+    /// Breadcrumb titles, outermost first.
+    b: &'a [&'a str],
+    /// State badges: `[label, slug]`.
+    s: &'a [(String, String)],
+    /// Sections: `[anchor id, heading, level, text]`.
+    x: Vec<(&'a str, &'a str, u8, &'a str)>,
+}
+
+/// The page's entry file: its path in the site and its bytes.
+pub fn page_file(
+    index: usize,
+    url: &str,
+    title: &str,
+    breadcrumb: &[&str],
+    states: &[(String, String)],
+    sections: &[TextSection],
+) -> (String, Vec<u8>) {
+    let entry = PageEntry {
+        u: url,
+        t: title,
+        b: breadcrumb,
+        s: states,
+        x: sections
+            .iter()
+            .filter(|s| !s.heading.is_empty() || !s.text.trim().is_empty())
+            .scan(MAX_PAGE_TEXT, |left, s| {
+                let text = truncate(s.text.trim(), MAX_SECTION_TEXT.min(*left));
+                *left -= text.len();
+                Some((s.id.as_str(), s.heading.as_str(), s.level, text))
+            })
+            .collect(),
+    };
+    let json = serde_json::to_string(&entry).unwrap_or_default();
+    (
+        format!("{ASSETS_DIR}/{SEARCH_DIR}/p/{index}.js"),
+        format!("docsiteSearch.page({index},{json});\n").into_bytes(),
+    )
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    // End on a word boundary when there is one.
+    let end = s[..end].rfind(' ').filter(|&i| i > max / 2).unwrap_or(end);
+    &s[..end]
+}
+
+/// The index files (`index.js` and the shards), from every page's terms (`None` for a page
+/// that failed or has no entry).
+pub struct Index {
+    /// Path in the site → bytes.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl Index {
+    pub fn build<'a>(pages: impl Iterator<Item = Option<&'a PageTerms>>) -> Index {
+        let mut postings: WordMap<Vec<(u32, u8)>> = WordMap::default();
+        let mut count = 0u32;
+        for (i, page) in pages.enumerate() {
+            count += 1;
+            let Some(page) = page else { continue };
+            for (term, weight) in page.iter() {
+                postings
+                    .entry(Cow::Borrowed(term))
+                    .or_default()
+                    .push((i as u32, weight));
+            }
+        }
+        let mut dictionary = String::new();
+        let mut starts = Vec::new();
+        let mut shards: Vec<String> = Vec::new();
+        let mut postings: Vec<_> = postings.into_iter().collect();
+        postings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut previous = "";
+        for (n, (term, list)) in postings.iter().enumerate() {
+            let mut encoded = String::from("\"");
+            let mut last = 0;
+            for (page, weight) in list {
+                push_varint(&mut encoded, page - last);
+                encoded.push(char::from(DIGITS[usize::from(*weight).min(DIGITS.len() - 1)]));
+                last = *page;
+            }
+            encoded.push('"');
+            let full = shards.last().is_none_or(|s| s.len() + encoded.len() > SHARD_BYTES);
+            if full {
+                starts.push(n);
+                shards.push(String::new());
+            } else if let Some(s) = shards.last_mut() {
+                s.push(',');
+            }
+            if let Some(s) = shards.last_mut() {
+                s.push_str(&encoded);
+            }
+            if n > 0 {
+                dictionary.push(' ');
+            }
+            let (shared_chars, shared) = term
+                .char_indices()
+                .zip(previous.chars())
+                .take(DIGITS.len() - 1)
+                .take_while(|((_, a), b)| a == b)
+                .fold((0, 0), |(n, _), ((i, c), _)| (n + 1, i + c.len_utf8()));
+            dictionary.push(char::from(DIGITS[shared_chars]));
+            dictionary.push_str(&term[shared..]);
+            previous = term;
+        }
+        let dir = format!("{ASSETS_DIR}/{SEARCH_DIR}");
+        let head = serde_json::json!({ "n": count, "t": dictionary, "s": starts });
+        let mut files = vec![(
+            format!("{dir}/index.js"),
+            format!("docsiteSearch.index({head});\n").into_bytes(),
+        )];
+        for (k, body) in shards.iter().enumerate() {
+            files.push((
+                format!("{dir}/s{k}.js"),
+                format!("docsiteSearch.shard({k},[{body}]);\n").into_bytes(),
+            ));
+        }
+        Index { files }
+    }
+
+    /// Bytes of the dictionary and every shard: what the budget is about.
+    pub fn bytes(&self) -> usize {
+        self.files.iter().map(|(_, b)| b.len()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(heading: &str, text: &str) -> TextSection {
+        TextSection {
+            level: 2,
+            id: crate::slug::slugify(heading),
+            heading: heading.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn tokenize_lowercases_splits_on_punctuation_and_drops_short_and_long_words() {
+        let words: Vec<String> = tokenize("Set up the AI-Gateway: `coder_agent` v2.0, a Ünïcode-Wörd x").collect();
+        assert_eq!(
+            words,
+            [
+                "set",
+                "up",
+                "the",
+                "ai",
+                "gateway",
+                "coder",
+                "agent",
+                "v2",
+                "ünïcode",
+                "wörd"
+            ]
+        );
+        let long = "a".repeat(MAX_TERM_CHARS + 1);
+        assert_eq!(tokenize(&format!("keep {long}")).collect::<Vec<_>>(), ["keep"]);
+        assert_eq!(tokenize("").count(), 0);
+    }
+
+    #[test]
+    fn weights_rank_title_over_heading_over_body() {
+        let body_only = PageTerms::of("Other", &[section("Intro", &"proxy ".repeat(30))]);
+        let heading = PageTerms::of("Other", &[section("Proxy setup", "text")]);
+        let title = PageTerms::of("Proxy", &[section("Intro", "text")]);
+        let w = |p: &PageTerms| p.iter().find(|(t, _)| *t == "proxy").map(|(_, w)| w);
+        assert_eq!(w(&body_only), Some(7), "body occurrences are capped");
+        assert_eq!(w(&heading), Some(8));
+        assert_eq!(w(&title), Some(32));
+        assert!(w(&title) > w(&heading) && w(&heading) > w(&body_only));
+        let everything = PageTerms::of(
+            "Proxy",
+            &(0..9)
+                .map(|_| section("Proxy", &"proxy ".repeat(20)))
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(w(&everything), Some(63), "weights fit one digit");
+    }
+
+    #[test]
+    fn index_lists_postings_by_term_with_page_deltas_and_shards_cover_the_dictionary() {
+        let a = PageTerms::of("Install", &[section("Linux", "download the binary")]);
+        let b = PageTerms::of("Upgrade", &[section("Linux", "download again")]);
+        let index = Index::build([Some(&a), None, Some(&b)].into_iter());
+        let head = String::from_utf8(index.files[0].1.clone()).unwrap();
+        assert!(head.starts_with("docsiteSearch.index({"), "{head}");
+        assert!(head.contains("\"n\":3"), "{head}");
+        // Front-coded: "download" then "install" share nothing, "linux" nothing, ...
+        assert!(
+            head.contains("\"t\":\"0again 0binary 0download 0install 0linux 0the 0upgrade\""),
+            "{head}"
+        );
+        assert!(head.contains("\"s\":[0]"), "{head}");
+        let shard = String::from_utf8(index.files[1].1.clone()).unwrap();
+        // again: page 2 body; binary: page 0; download: pages 0 and 2 (delta 2); install:
+        // page 0 title; linux: headings of pages 0 and 2.
+        assert_eq!(
+            shard,
+            "docsiteSearch.shard(0,[\"21\",\"01\",\"0121\",\"0w\",\"0828\",\"01\",\"2w\"]);\n"
+        );
+        assert_eq!(index.files.len(), 2);
+    }
+
+    #[test]
+    fn page_entries_bound_their_text_and_keep_every_heading() {
+        let long = "word ".repeat(1000);
+        let sections: Vec<TextSection> = (0..20).map(|i| section(&format!("Part {i}"), &long)).collect();
+        let (path, bytes) = page_file(3, "a/b/", "T", &["A"], &[("Beta".into(), "beta".into())], &sections);
+        assert_eq!(path, "_docsite/search/p/3.js");
+        let js = String::from_utf8(bytes).unwrap();
+        assert!(
+            js.starts_with(
+                "docsiteSearch.page(3,{\"u\":\"a/b/\",\"t\":\"T\",\"b\":[\"A\"],\"s\":[[\"Beta\",\"beta\"]],"
+            ),
+            "{js}"
+        );
+        assert!(js.len() < MAX_PAGE_TEXT + 1000, "{}", js.len());
+        assert!(js.contains("[\"part-19\",\"Part 19\",2,\"\"]"), "{js}");
+        assert!(js.contains("[\"part-0\",\"Part 0\",2,\"word word"), "{js}");
+        assert_eq!(truncate("héllo wörld", 3), "hé");
+        assert_eq!(truncate("hello world again", 13), "hello world");
+    }
+
+    #[test]
+    fn varints_and_front_coding() {
+        let enc = |n| {
+            let mut s = String::new();
+            push_varint(&mut s, n);
+            s
+        };
+        assert_eq!(enc(0), "0");
+        assert_eq!(enc(31), "v");
+        assert_eq!(enc(32), "x0", "32 = 1 << 5: group 1 with the more bit (33 = x), then 0");
+        assert_eq!(enc(1023), "_v");
+        // What search.js does: read digits while the more bit is set.
+        for n in [0, 1, 31, 32, 33, 1024, 10_017, 1 << 20, u32::MAX] {
+            let mut v: u64 = 0;
+            for c in enc(n).bytes() {
+                let d = DIGITS.iter().position(|&x| x == c).unwrap() as u64;
+                v = v * 32 + (d & 31);
+            }
+            assert_eq!(v, u64::from(n));
+        }
+        let pages = [PageTerms::of("config configure configuration", &[])];
+        let index = Index::build(pages.iter().map(Some));
+        let head = String::from_utf8(index.files[0].1.clone()).unwrap();
+        assert!(head.contains("\"t\":\"0config 6uration 8e\""), "{head}");
+    }
+
+    #[test]
+    fn big_indexes_split_into_shards_of_bounded_size() {
+        let pages: Vec<PageTerms> = (0..3000)
+            .map(|i| {
+                PageTerms::of(
+                    &format!("page{i} common"),
+                    &[section("Words", &format!("w{i}a w{i}b w{i}c"))],
+                )
+            })
+            .collect();
+        let index = Index::build(pages.iter().map(Some));
+        let shards = &index.files[1..];
+        assert!(shards.len() > 1, "{}", shards.len());
+        for (_, body) in shards {
+            assert!(body.len() <= SHARD_BYTES + 100, "{}", body.len());
+        }
+    }
+}
