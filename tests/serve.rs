@@ -345,3 +345,27 @@ fn manifest_and_template_edits_update_the_pages_they_change() {
     assert_eq!(all(&events.next("update")), every_page);
     assert!(s.get("/guide/").text().contains("template-marker"));
 }
+
+#[test]
+fn the_search_index_follows_page_edits_once_the_files_are_quiet() {
+    let (_work, docs) = acme_copy();
+    let s = Server::start(&docs, &[]);
+    let events = s.events();
+    events.next("hello");
+    let index = || s.get("/_docsite/search/index.js").text();
+    assert!(!index().contains("quokkanese"));
+    append(&docs.join("guide/fuel.md"), "Quokkanese is the new fuel additive.");
+    assert_eq!(events.next("update")["pages"], serde_json::json!(["guide/fuel/"]));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !index().contains("quokkanese") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new word never reached the index"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        events.any_within(Duration::from_millis(300)).is_none(),
+        "a new index is no reason to refresh open pages"
+    );
+}

@@ -28,6 +28,8 @@ use store::Store;
 
 /// Request threads. Streams are handed off at once, so these only ever serve files.
 const WORKERS: usize = 8;
+/// How long the files stay quiet after a page edit before the search index is rewritten.
+const SEARCH_AFTER: Duration = Duration::from_millis(300);
 /// How often open streams get a keep-alive comment (and closed ones are noticed).
 const PING_EVERY: Duration = Duration::from_secs(15);
 
@@ -139,8 +141,19 @@ pub fn start(opts: Options) -> Result<Running, StartError> {
     {
         let shared = shared.clone();
         std::thread::spawn(move || {
-            while let Some(paths) = watcher.next_batch() {
+            loop {
+                // After page edits, the search index is written once the files are quiet.
+                let wait = session.search_stale().then_some(SEARCH_AFTER);
+                let Some(batch) = watcher.next_batch_within(wait) else {
+                    break;
+                };
                 let started = Instant::now();
+                let Some(paths) = batch else {
+                    if let Some(index) = session.refresh_search() {
+                        publish(&shared, index);
+                    }
+                    continue;
+                };
                 match session.rebuild(&paths) {
                     Ok(None) => {}
                     result => apply(&shared, &session, result.map(|r| r.unwrap_or_else(empty)), started),
@@ -231,6 +244,14 @@ fn respond(
 
 /// Publishes a rebuild's outcome: the new snapshot and an `update` event, or the error
 /// overlay; and says what happened on the terminal.
+/// Puts files over the served site without telling the open pages: for files no page
+/// shows by itself (the search index).
+fn publish(shared: &Shared, rebuilt: Rebuilt) {
+    print_diagnostics(&rebuilt.diagnostics, &shared.display_prefix);
+    let (next, _) = shared.store.snapshot().overlaid(rebuilt.files);
+    shared.store.publish(next);
+}
+
 fn apply(shared: &Shared, session: &Session, result: Result<Rebuilt, Vec<Diagnostic>>, started: Instant) {
     match result {
         Ok(rebuilt) => {

@@ -291,6 +291,24 @@ impl Session {
         })
     }
 
+    /// Whether the search index waits for [`Session::refresh_search`].
+    pub fn search_stale(&self) -> bool {
+        self.last.as_ref().is_some_and(|(_, b)| b.search_stale())
+    }
+
+    /// Writes the search index again after page edits: its files, to go over the site.
+    pub fn refresh_search(&mut self) -> Option<Rebuilt> {
+        let (_, built) = self.last.as_mut()?;
+        let out = MemoryOutput::default();
+        let diagnostics = built.refresh_search(&out);
+        Some(Rebuilt {
+            files: out.into_files(),
+            scope: Scope::Overlay,
+            diagnostics,
+            what: "the search index".to_string(),
+        })
+    }
+
     /// Theme assets changed: reload the theme; unless its templates changed too, only the
     /// assets (and the 404 page, which inlines the CSS) are written again.
     fn rebuild_theme(&mut self) -> Result<Rebuilt, Vec<Diagnostic>> {

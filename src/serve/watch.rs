@@ -34,9 +34,23 @@ impl Watcher {
     /// Blocks until something changes, then returns every path changed until the files
     /// have been quiet for [`QUIET`]. `None` once the watcher has stopped.
     pub fn next_batch(&self) -> Option<Vec<PathBuf>> {
+        self.next_batch_within(None).map(|b| b.unwrap_or_default())
+    }
+
+    /// Like [`Watcher::next_batch`], but gives up after `wait` with `Some(None)`.
+    pub fn next_batch_within(&self, wait: Option<Duration>) -> Option<Option<Vec<PathBuf>>> {
         let mut paths = Vec::new();
+        let give_up = wait.map(|w| Instant::now() + w);
         while paths.is_empty() {
-            collect(self.events.recv().ok()?, &mut paths);
+            let event = match give_up {
+                None => self.events.recv().ok()?,
+                Some(at) => match self.events.recv_timeout(at.saturating_duration_since(Instant::now())) {
+                    Ok(e) => e,
+                    Err(RecvTimeoutError::Timeout) => return Some(None),
+                    Err(RecvTimeoutError::Disconnected) => return None,
+                },
+            };
+            collect(event, &mut paths);
         }
         let started = Instant::now();
         loop {
@@ -52,7 +66,7 @@ impl Watcher {
         }
         paths.sort();
         paths.dedup();
-        Some(paths)
+        Some(Some(paths))
     }
 }
 
