@@ -78,7 +78,7 @@ pub(crate) struct PageFacts {
     pub ids: HashSet<String>,
     pub links: Vec<LinkRef>,
     /// The page's terms for the search index (`build` only).
-    pub search: Option<PageTerms>,
+    pub search: Option<Arc<PageTerms>>,
 }
 
 /// One page's outcome: its facts and findings, or the error that stopped it.
@@ -185,14 +185,10 @@ impl Built {
         self.search_stale
     }
 
-    /// Writes the search index again from every page's kept terms, if pages changed.
-    pub fn refresh_search(&mut self, out: &dyn Output) -> Vec<Diagnostic> {
-        if !std::mem::take(&mut self.search_stale) {
-            return Vec::new();
-        }
-        let (bytes, diags) = write_search_index(&self.site, &self.facts, out);
-        self.search_bytes = Some(bytes);
-        diags
+    /// What the search index needs to be written again, if pages changed since it was:
+    /// a job to run anywhere (it holds no borrow of the site).
+    pub fn search_job(&mut self) -> Option<SearchJob> {
+        std::mem::take(&mut self.search_stale).then(|| SearchJob::of(&self.site, &self.facts))
     }
 
     /// What a check of the same docs would find, from this build's own markdown pass.
@@ -364,7 +360,7 @@ fn build_page(
         SearchIndex::Skip => None,
     };
     let (mut facts, diags) = PageFacts::of(rendered);
-    facts.search = search;
+    facts.search = search.map(Arc::new);
     Ok((facts, diags))
 }
 
@@ -395,14 +391,43 @@ fn search_entry(site: &Site, i: usize, rendered: &RenderedPage, out: &dyn Output
 
 /// Writes the search index; returns its size, and a warning when it is over the budget.
 fn write_search_index(site: &Site, facts: &[Option<PageFacts>], out: &dyn Output) -> (usize, Vec<Diagnostic>) {
-    let index = search::Index::build(facts.iter().map(|f| f.as_ref().and_then(|f| f.search.as_ref())));
+    SearchJob::of(site, facts).run(out)
+}
+
+/// Everything the search index is made of: each page's terms (shared, not copied), so it
+/// can be built on another thread while the site changes.
+pub struct SearchJob {
+    terms: Vec<Option<Arc<PageTerms>>>,
+    budget_kb: u64,
+}
+
+impl SearchJob {
+    fn of(site: &Site, facts: &[Option<PageFacts>]) -> SearchJob {
+        SearchJob {
+            terms: facts
+                .iter()
+                .map(|f| f.as_ref().and_then(|f| f.search.clone()))
+                .collect(),
+            budget_kb: site.config.search_budget_kb,
+        }
+    }
+
+    /// Writes the index files into `out`; returns their size, and a warning when it is
+    /// over the budget.
+    pub fn run(self, out: &dyn Output) -> (usize, Vec<Diagnostic>) {
+        write_index(&self.terms, self.budget_kb, out)
+    }
+}
+
+fn write_index(terms: &[Option<Arc<PageTerms>>], budget_kb: u64, out: &dyn Output) -> (usize, Vec<Diagnostic>) {
+    let index = search::Index::build(terms.iter().map(|t| t.as_deref()));
     let mut diags: Vec<Diagnostic> = index
         .files
         .iter()
         .filter_map(|(path, bytes)| write_file(out, path, bytes.clone()))
         .collect();
     let bytes = index.bytes();
-    let budget = site.config.search_budget_kb.saturating_mul(1024);
+    let budget = budget_kb.saturating_mul(1024);
     if bytes as u64 > budget {
         diags.push(
             Diagnostic::warning(
@@ -412,7 +437,7 @@ fn write_search_index(site: &Site, facts: &[Option<PageFacts>], out: &dyn Output
                 format!(
                     "the search index is {} KB, over the budget of {} KB",
                     bytes.div_ceil(1024),
-                    site.config.search_budget_kb
+                    budget_kb
                 ),
             )
             .with_help("raise `search_budget_kb` in docsite.toml, or trim very large pages"),

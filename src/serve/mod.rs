@@ -15,6 +15,7 @@ pub mod store;
 pub mod watch;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -55,6 +56,8 @@ struct Shared {
     previews: Option<previews::Previews>,
     /// The Content-Security-Policy sent with every response, for untrusted docs.
     csp: Option<String>,
+    /// Search index jobs started, so that only the newest publishes.
+    search_jobs: AtomicU64,
 }
 
 /// A server that is running.
@@ -116,6 +119,7 @@ pub fn start(opts: Options) -> Result<Running, StartError> {
         crate::sanitize::content_security_policy(&theme)
     });
     let shared = Arc::new(Shared {
+        search_jobs: AtomicU64::new(0),
         csp,
         previews,
         store: Store::default(),
@@ -149,8 +153,8 @@ pub fn start(opts: Options) -> Result<Running, StartError> {
                 };
                 let started = Instant::now();
                 let Some(paths) = batch else {
-                    if let Some(index) = session.refresh_search() {
-                        publish(&shared, index);
+                    if let Some(job) = session.search_job() {
+                        write_search_index(&shared, job);
                     }
                     continue;
                 };
@@ -244,31 +248,40 @@ fn respond(
 
 /// Publishes a rebuild's outcome: the new snapshot and an `update` event, or the error
 /// overlay; and says what happened on the terminal.
-/// Puts files over the served site without telling the open pages: for files no page
-/// shows by itself (the search index).
-fn publish(shared: &Shared, rebuilt: Rebuilt) {
-    print_diagnostics(&rebuilt.diagnostics, &shared.display_prefix);
-    let (next, _) = shared.store.snapshot().overlaid(rebuilt.files);
-    shared.store.publish(next);
+/// Writes the search index on a thread of its own (it takes ~0.1 s at 10k pages, and the
+/// next save should not wait for it) and puts it over the served site, without telling the
+/// open pages: their search loads it when used. Only the newest job publishes.
+fn write_search_index(shared: &Arc<Shared>, job: crate::build::SearchJob) {
+    let seq = shared.search_jobs.fetch_add(1, Ordering::SeqCst) + 1;
+    let shared = shared.clone();
+    std::thread::spawn(move || {
+        let out = crate::output::MemoryOutput::default();
+        let (_, diags) = job.run(&out);
+        print_diagnostics(&diags, &shared.display_prefix);
+        if shared.search_jobs.load(Ordering::SeqCst) == seq {
+            shared.store.update(|old| (old.overlaid(out.into_files()).0, ()));
+        }
+    });
 }
 
 fn apply(shared: &Shared, session: &Session, result: Result<Rebuilt, Vec<Diagnostic>>, started: Instant) {
     match result {
         Ok(rebuilt) => {
             print_diagnostics(&rebuilt.diagnostics, &shared.display_prefix);
-            let old = shared.store.snapshot();
-            let (next, changes) = match rebuilt.scope {
-                Scope::Whole => old.replaced(rebuilt.files),
-                Scope::Overlay => old.overlaid(rebuilt.files),
-            };
-            let update = Update::of(&changes, &next);
             let had_failure = shared
                 .failure
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .take()
                 .is_some();
-            shared.store.publish(next);
+            let (changes, update) = shared.store.update(|old| {
+                let (next, changes) = match rebuilt.scope {
+                    Scope::Whole => old.replaced(rebuilt.files),
+                    Scope::Overlay => old.overlaid(rebuilt.files),
+                };
+                let update = Update::of(&changes, &next);
+                (next, (changes, update))
+            });
             if !changes.is_empty() || had_failure {
                 shared
                     .hub

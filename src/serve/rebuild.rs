@@ -296,17 +296,9 @@ impl Session {
         self.last.as_ref().is_some_and(|(_, b)| b.search_stale())
     }
 
-    /// Writes the search index again after page edits: its files, to go over the site.
-    pub fn refresh_search(&mut self) -> Option<Rebuilt> {
-        let (_, built) = self.last.as_mut()?;
-        let out = MemoryOutput::default();
-        let diagnostics = built.refresh_search(&out);
-        Some(Rebuilt {
-            files: out.into_files(),
-            scope: Scope::Overlay,
-            diagnostics,
-            what: "the search index".to_string(),
-        })
+    /// The search index to write again after page edits, as a job for another thread.
+    pub fn search_job(&mut self) -> Option<crate::build::SearchJob> {
+        self.last.as_mut()?.1.search_job()
     }
 
     /// Theme assets changed: reload the theme; unless its templates changed too, only the

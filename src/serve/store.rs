@@ -146,6 +146,15 @@ impl Store {
     pub fn publish(&self, snapshot: Snapshot) {
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(snapshot);
     }
+
+    /// Replaces the snapshot with one made from it, with no other change in between (two
+    /// threads publish: rebuilds, and the search index).
+    pub fn update<T>(&self, next: impl FnOnce(&Snapshot) -> (Snapshot, T)) -> T {
+        let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
+        let (snapshot, out) = next(&current);
+        *current = Arc::new(snapshot);
+        out
+    }
 }
 
 #[cfg(test)]
