@@ -452,7 +452,12 @@ pub(crate) fn check_page(source: &dyn Source, site: &Site, i: usize) -> PageResu
 }
 
 /// Reads and renders one page's markdown: the part of the pipeline `build` and `check` share.
-fn render_page(source: &dyn Source, site: &Site, i: usize, purpose: Purpose) -> Result<RenderedPage, Diagnostic> {
+pub(crate) fn render_page(
+    source: &dyn Source,
+    site: &Site,
+    i: usize,
+    purpose: Purpose,
+) -> Result<RenderedPage, Diagnostic> {
     let page = &site.pages[i];
     let bytes = source
         .read(&page.path)

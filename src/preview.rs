@@ -332,6 +332,7 @@ impl Work {
             gone: c.gone,
             anchors: c.anchors,
             findings: c.findings,
+            search_index: before.as_ref().and_then(|b| index_size(old, &b.site, new, after)),
         };
         let ticked = match &opts.previous_comment {
             Some(previous) => comment::kept_ticks(previous, &report),
@@ -340,6 +341,50 @@ impl Work {
         let comment = comment::markdown(&report, &ticked);
         (report, comment)
     }
+}
+
+/// The search index's size at both commits, when the head's pages carry their search terms
+/// (a built preview). A base page with the same file and title as a head page has the same
+/// terms; only the others are read again.
+fn index_size(old: &GitSource, base: &Site, new: &GitSource, after: &Analysis) -> Option<report::IndexSize> {
+    use crate::search::{Index, PageTerms};
+    use std::sync::Arc;
+    let head_terms: Vec<Option<Arc<PageTerms>>> = after
+        .facts
+        .iter()
+        .map(|f| f.as_ref().and_then(|f| f.search.clone()))
+        .collect();
+    if head_terms.iter().all(Option::is_none) {
+        return None;
+    }
+    let size = |terms: &[Option<Arc<PageTerms>>]| Index::build(terms.iter().map(|t| t.as_deref())).bytes();
+    let route_title = |site: &Site, i: usize| {
+        site.pages[i]
+            .primary_route()
+            .map(|r| site.manifest.routes[r].title.clone())
+    };
+    let highlighter = std::sync::OnceLock::new();
+    let base_terms: Vec<Option<Arc<PageTerms>>> = (0..base.pages.len())
+        .map(|i| {
+            let path = &base.pages[i].path;
+            let same = after.site.page_index(path).filter(|&j| {
+                old.blob_id(path).is_some()
+                    && old.blob_id(path) == new.blob_id(path)
+                    && route_title(base, i) == route_title(&after.site, j)
+            });
+            if let Some(j) = same {
+                return head_terms[j].clone();
+            }
+            let hl = highlighter.get_or_init(crate::highlight::Highlighter::new);
+            let rendered = crate::build::render_page(old, base, i, crate::markdown::Purpose::Html(hl)).ok()?;
+            let title = crate::render::page_title(base, i, &rendered);
+            Some(Arc::new(PageTerms::of(title, &rendered.sections)))
+        })
+        .collect();
+    Some(report::IndexSize {
+        base_bytes: size(&base_terms),
+        head_bytes: size(&head_terms),
+    })
 }
 
 /// The head's page that page `i` of the base checks exactly like: the same path, text, URL

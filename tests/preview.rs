@@ -768,3 +768,54 @@ fn ci_commands_end_to_end_against_a_bare_repo() {
     assert!(third.contains("- [x] [`docs/guide/install.md`]"), "{third}");
     assert!(pages.join("@other/index.html").is_file());
 }
+
+/// Bytes of a built site's search index: the word list and the shards, as `build` counts it.
+fn index_bytes(site: &Path) -> u64 {
+    std::fs::read_dir(site.join("_docsite/search"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.metadata().unwrap().len())
+        .sum()
+}
+
+#[test]
+fn the_comment_gives_the_search_index_size_at_both_commits_exactly() {
+    let (work, out, comment) = preview_pr("more-words", |repo| {
+        write(
+            repo,
+            &[
+                (
+                    "docs/guide/usage.md",
+                    "# Usage\n\nZephyrine quantumly obfuscates marmalade.\n",
+                ),
+                (
+                    "docs/reference.md",
+                    "# Reference\n\nEntirely rewritten with brand new vocabulary.\n",
+                ),
+            ],
+        );
+    });
+    let size = &report(&out, "@more-words")["search_index"];
+    // Build each commit from a checkout and compare with what the preview says.
+    let repo = work.path().join("repo");
+    let mut built = Vec::new();
+    for commit in ["main", "more-words"] {
+        git(&repo, &["checkout", "-q", commit]);
+        let site = work.path().join(format!("site-{commit}"));
+        let o = common::docsite(&[
+            "build",
+            "--docs",
+            repo.join("docs").to_str().unwrap(),
+            "--out",
+            site.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        built.push(index_bytes(&site));
+    }
+    assert_eq!(size["base_bytes"].as_u64(), Some(built[0]), "{size}");
+    assert_eq!(size["head_bytes"].as_u64(), Some(built[1]), "{size}");
+    assert_ne!(built[1], built[0], "the pull request changes the words");
+    assert!(comment.contains("Search index: "), "{comment}");
+    assert!(comment.contains("KB → "), "{comment}");
+}

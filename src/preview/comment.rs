@@ -192,6 +192,19 @@ fn review_state(p: &PageEntry) -> Option<String> {
 
 /// The pull request comment. Pages in `ticked` (repository paths, see [`kept_ticks`])
 /// start ticked.
+/// `Search index: 58.9 KB → 59.3 KB (+0.4 KB)`.
+fn search_line(size: super::report::IndexSize) -> String {
+    let kb = |b: usize| b as f64 / 1024.0;
+    let delta = kb(size.head_bytes) - kb(size.base_bytes);
+    format!(
+        "Search index: {:.1} KB → {:.1} KB ({}{:.1} KB)",
+        kb(size.base_bytes),
+        kb(size.head_bytes),
+        if delta < 0.0 { "−" } else { "+" },
+        delta.abs()
+    )
+}
+
 pub fn markdown(r: &Report, ticked: &HashSet<String>) -> String {
     let docs = r.docs.as_str();
     let mut out = String::new();
@@ -221,6 +234,9 @@ pub fn markdown(r: &Report, ticked: &HashSet<String>) -> String {
         r.url,
         r.url
     );
+    if let Some(size) = r.search_index {
+        let _ = writeln!(out, "\n{}", search_line(size));
+    }
 
     if !changed.is_empty() {
         let _ = writeln!(out, "\n### Pages to review ({})\n", changed.len());

@@ -157,6 +157,16 @@ pub struct Report {
     pub gone: Vec<GonePage>,
     pub anchors: Vec<AnchorChange>,
     pub findings: Findings,
+    /// The search index (word list and shards) at the merge base and at the head, when the
+    /// head was built.
+    pub search_index: Option<IndexSize>,
+}
+
+/// Bytes of the search index, as `build` prints and budgets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct IndexSize {
+    pub base_bytes: usize,
+    pub head_bytes: usize,
 }
 
 impl Report {
