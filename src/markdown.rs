@@ -156,6 +156,14 @@ pub enum Purpose<'h> {
     /// Only the facts the checks need (ids, links, findings): `docsite check` discards the
     /// HTML, so none is produced, which skips highlighting and the HTML writer.
     FactsOnly,
+    /// The facts and each section's plain text (what the search index is made of), no HTML.
+    Text,
+}
+
+impl Purpose<'_> {
+    fn wants_text(self) -> bool {
+        matches!(self, Purpose::Html(_) | Purpose::Text)
+    }
 }
 
 /// Renders one page.
@@ -294,7 +302,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
 
     /// Events that may appear inside any block: links, images, raw inline HTML, text.
     fn inline(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
-        if let Purpose::Html(_) = self.purpose {
+        if self.purpose.wants_text() {
             self.collect_text(&event);
         }
         match event {
@@ -499,7 +507,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
         }
         open.push('>');
         self.emit(Event::Html(open.into()));
-        if let Purpose::Html(_) = self.purpose {
+        if self.purpose.wants_text() {
             self.page.sections.push(TextSection {
                 level: n,
                 id: id.clone(),
@@ -511,7 +519,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
         for (event, range) in body {
             self.inline(event, range);
         }
-        if let Purpose::Html(_) = self.purpose
+        if self.purpose.wants_text()
             && let Some(section) = self.page.sections.last_mut()
         {
             // The heading's own words are its `heading`, not its text.

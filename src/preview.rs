@@ -363,7 +363,6 @@ fn index_size(old: &GitSource, base: &Site, new: &GitSource, after: &Analysis) -
             .primary_route()
             .map(|r| site.manifest.routes[r].title.clone())
     };
-    let highlighter = std::sync::OnceLock::new();
     let base_terms: Vec<Option<Arc<PageTerms>>> = (0..base.pages.len())
         .map(|i| {
             let path = &base.pages[i].path;
@@ -375,8 +374,7 @@ fn index_size(old: &GitSource, base: &Site, new: &GitSource, after: &Analysis) -
             if let Some(j) = same {
                 return head_terms[j].clone();
             }
-            let hl = highlighter.get_or_init(crate::highlight::Highlighter::new);
-            let rendered = crate::build::render_page(old, base, i, crate::markdown::Purpose::Html(hl)).ok()?;
+            let rendered = crate::build::render_page(old, base, i, crate::markdown::Purpose::Text).ok()?;
             let title = crate::render::page_title(base, i, &rendered);
             Some(Arc::new(PageTerms::of(title, &rendered.sections)))
         })
