@@ -369,3 +369,15 @@ fn the_search_index_follows_page_edits_once_the_files_are_quiet() {
         "a new index is no reason to refresh open pages"
     );
 }
+
+#[test]
+fn a_port_in_use_is_an_error_before_any_build() {
+    let (_work, docs) = acme_copy();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let o = common::docsite(&["serve", "--docs", docs.to_str().unwrap(), "--port", &port]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = common::stderr(&o);
+    assert!(err.contains(&format!("cannot listen on 127.0.0.1:{port}")), "{err}");
+    assert!(!err.contains("built"), "nothing was built: {err}");
+}

@@ -129,9 +129,8 @@ pub fn start(opts: Options) -> Result<Running, StartError> {
         mount: "/".to_string(),
         display_prefix: opts.display_prefix.clone(),
     });
-    let first = session.rebuild_all();
-    apply(&shared, &session, first, started);
-
+    // Listen first: a port in use should not cost a whole build to find out. Requests wait
+    // in the listener's queue until the request threads start, after the first build.
     let server = tiny_http::Server::http((opts.host.as_str(), opts.port))
         .map(Arc::new)
         .map_err(|e| StartError::Listen(format!("cannot listen on {}:{}: {e}", opts.host, opts.port)))?;
@@ -139,6 +138,8 @@ pub fn start(opts: Options) -> Result<Running, StartError> {
         Some(addr) => format!("http://{addr}/"),
         None => format!("http://{}:{}/", opts.host, opts.port),
     };
+    let first = session.rebuild_all();
+    apply(&shared, &session, first, started);
 
     let watcher = watch::Watcher::new(&session.watched())
         .map_err(|e| StartError::Watch(format!("cannot watch {}: {e}", session.docs().display())))?;
