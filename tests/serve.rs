@@ -381,3 +381,23 @@ fn a_port_in_use_is_an_error_before_any_build() {
     assert!(err.contains(&format!("cannot listen on 127.0.0.1:{port}")), "{err}");
     assert!(!err.contains("built"), "nothing was built: {err}");
 }
+
+#[test]
+fn a_theme_folder_named_by_a_config_edit_is_watched_from_then_on() {
+    let (work, docs) = acme_copy();
+    let theme = work.path().join("later-theme");
+    std::fs::create_dir_all(&theme).unwrap();
+    write(&theme.join("docsite.css"), "body { color: red; }\n");
+    let s = Server::start(&docs, &[]);
+    let events = s.events();
+    events.next("hello");
+    write(
+        &docs.join("docsite.toml"),
+        &format!("theme = {:?}\n", theme.to_str().unwrap()),
+    );
+    events.next("update");
+    assert!(s.get("/_docsite/docsite.css").text().contains("red"));
+    write(&theme.join("docsite.css"), "body { color: green; }\n");
+    assert_eq!(events.next("update")["css"], true);
+    assert!(s.get("/_docsite/docsite.css").text().contains("green"));
+}

@@ -141,7 +141,7 @@ pub fn start(opts: Options) -> Result<Running, StartError> {
     let first = session.rebuild_all();
     apply(&shared, &session, first, started);
 
-    let watcher = watch::Watcher::new(&session.watched())
+    let mut watcher = watch::Watcher::new(&session.watched())
         .map_err(|e| StartError::Watch(format!("cannot watch {}: {e}", session.docs().display())))?;
     {
         let shared = shared.clone();
@@ -162,6 +162,9 @@ pub fn start(opts: Options) -> Result<Running, StartError> {
                 match session.rebuild(&paths) {
                     Ok(None) => {}
                     result => apply(&shared, &session, result.map(|r| r.unwrap_or_else(empty)), started),
+                }
+                for (dir, e) in watcher.watch_also(&session.watched()) {
+                    eprintln!("warning: cannot watch {}: {e}", dir.display());
                 }
             }
         });

@@ -16,8 +16,9 @@ pub const QUIET: Duration = Duration::from_millis(15);
 pub const MAX_WAIT: Duration = Duration::from_millis(250);
 
 pub struct Watcher {
-    _inner: RecommendedWatcher,
+    inner: RecommendedWatcher,
     events: Receiver<notify::Result<Event>>,
+    watched: Vec<PathBuf>,
 }
 
 impl Watcher {
@@ -28,7 +29,27 @@ impl Watcher {
         for dir in dirs {
             inner.watch(dir, RecursiveMode::Recursive)?;
         }
-        Ok(Watcher { _inner: inner, events })
+        Ok(Watcher {
+            inner,
+            events,
+            watched: dirs.to_vec(),
+        })
+    }
+
+    /// Also watches the folders of `dirs` not watched yet (a theme folder that the config
+    /// names after an edit). Returns the ones that cannot be watched, with why.
+    pub fn watch_also(&mut self, dirs: &[PathBuf]) -> Vec<(PathBuf, notify::Error)> {
+        let mut failed = Vec::new();
+        for dir in dirs {
+            if self.watched.contains(dir) {
+                continue;
+            }
+            match self.inner.watch(dir, RecursiveMode::Recursive) {
+                Ok(()) => self.watched.push(dir.clone()),
+                Err(e) => failed.push((dir.clone(), e)),
+            }
+        }
+        failed
     }
 
     /// Blocks until something changes, then returns every path changed until the files
