@@ -238,11 +238,15 @@ fn untrusted_previews_lose_scripts_and_handlers_and_get_a_policy() {
     assert!(html.contains("class=\"doc-content\""), "the theme's markup stays");
     let csp = page.header("content-security-policy").expect("a policy");
     assert!(csp.contains("script-src 'self' 'sha256-"), "{csp}");
-    assert!(
-        s.get("/@from-a-fork/_docsite/docsite.css")
-            .header("content-security-policy")
-            .is_some()
-    );
+    for other in [
+        "/@from-a-fork/_docsite/docsite.css",
+        "/@",
+        "/@no-such-ref/",
+        "/@from-a-fork",
+        "/nope/",
+    ] {
+        assert!(s.get(other).header("content-security-policy").is_some(), "{other}");
+    }
 }
 
 #[test]

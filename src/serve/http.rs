@@ -144,6 +144,14 @@ impl With for Reply {
     }
 }
 
+/// Adds the Content-Security-Policy, when there is one.
+pub fn with_csp(reply: Reply, csp: Option<&str>) -> Reply {
+    match csp {
+        Some(csp) => reply.with("Content-Security-Policy", csp),
+        None => reply,
+    }
+}
+
 pub fn reply(status: u16, content_type: &str, body: Vec<u8>) -> Reply {
     Response::from_data(body)
         .with_status_code(StatusCode(status))
@@ -159,11 +167,7 @@ pub fn respond(request: Request, site: &Snapshot, inject_how: &Inject) -> Option
             if route == Route::Events {
                 return Some(request);
             }
-            let reply = answer(route, &request, site, inject_how);
-            match inject_how.csp {
-                Some(csp) => reply.with("Content-Security-Policy", csp),
-                None => reply,
-            }
+            with_csp(answer(route, &request, site, inject_how), inject_how.csp)
         }
         _ => reply(405, "text/plain; charset=utf-8", b"405 method not allowed\n".to_vec()).with("Allow", "GET, HEAD"),
     };

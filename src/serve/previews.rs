@@ -107,7 +107,7 @@ impl Previews {
             None => (&rest[..path_end], ""),
         };
         if segment.is_empty() {
-            let _ = request.respond(self.listing());
+            let _ = request.respond(http::with_csp(self.listing(), shared.csp.as_deref()));
             return;
         }
         let Some(entry) = self.lookup(segment) else {
@@ -117,7 +117,8 @@ impl Previews {
         if after.is_empty() {
             let to = format!("/@{segment}/{}", &rest[path_end..]);
             let reply = http::reply(301, "text/plain; charset=utf-8", Vec::new());
-            let _ = request.respond(http::With::with(reply, "Location", &to));
+            let reply = http::With::with(reply, "Location", &to);
+            let _ = request.respond(http::with_csp(reply, shared.csp.as_deref()));
             return;
         }
         let preview = self.preview(&entry);
@@ -356,7 +357,7 @@ impl Previews {
             etags: Etags::Versions,
             csp: shared.csp.as_deref(),
         };
-        let _ = request.respond(http::not_found(&site, &how));
+        let _ = request.respond(http::with_csp(http::not_found(&site, &how), how.csp));
     }
 }
 
