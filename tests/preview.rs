@@ -819,3 +819,34 @@ fn the_comment_gives_the_search_index_size_at_both_commits_exactly() {
     assert!(comment.contains("Search index: "), "{comment}");
     assert!(comment.contains("KB → "), "{comment}");
 }
+
+#[test]
+fn description_and_icon_changes_show_in_the_nav_diff() {
+    let head = MANIFEST.replace(
+        r#"{"title": "Usage", "path": "./guide/usage.md"}"#,
+        r#"{"title": "Usage", "path": "./guide/usage.md", "description": "How to   use it,\n day to day.", "icon_path": "./usage.svg"}"#,
+    );
+    assert_ne!(head, MANIFEST, "the fixture manifest lists Usage");
+    let (_w, out, comment) = preview_pr("describe", |repo| {
+        write(
+            repo,
+            &[
+                ("docs/manifest.json", &head),
+                ("docs/usage.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
+            ],
+        )
+    });
+    assert!(
+        comment.contains(
+            "! description: Home › Guide › Usage: none → \"How to use it, day to day.\"\n! icon: Home › Guide › Usage: none → usage.svg"
+        ),
+        "{comment}"
+    );
+    let kinds: Vec<String> = report(&out, "@describe")["nav"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["change"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["redescribed", "icon-changed"]);
+}

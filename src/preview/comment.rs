@@ -61,6 +61,18 @@ fn states(place: &NavPlace) -> String {
     }
 }
 
+/// A description as the diff shows it: quoted, on one line, at most 60 characters.
+fn quoted(text: Option<&str>) -> String {
+    let Some(text) = text else {
+        return "none".into();
+    };
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(60) {
+        Some((cut, _)) => format!("\"{}…\"", &flat[..cut]),
+        None => format!("\"{flat}\""),
+    }
+}
+
 /// One line of the navigation diff, `-`/`+`/`!` first as in a diff.
 pub fn nav_line(c: &NavChange) -> String {
     let (before, after) = (c.before.as_ref(), c.after.as_ref());
@@ -82,6 +94,18 @@ pub fn nav_line(c: &NavChange) -> String {
         (NavChangeKind::StateChanged, Some(b), Some(a)) => {
             format!("! badge: {}: {} → {}", crumbs(a), states(b), states(a))
         }
+        (NavChangeKind::Redescribed, Some(b), Some(a)) => format!(
+            "! description: {}: {} → {}",
+            crumbs(a),
+            quoted(b.description.as_deref()),
+            quoted(a.description.as_deref())
+        ),
+        (NavChangeKind::IconChanged, Some(b), Some(a)) => format!(
+            "! icon: {}: {} → {}",
+            crumbs(a),
+            b.icon.as_deref().unwrap_or("none"),
+            a.icon.as_deref().unwrap_or("none")
+        ),
         _ => String::new(),
     }
 }

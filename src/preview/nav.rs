@@ -4,7 +4,8 @@
 //! their breadcrumb of titles, else (after a retitle) by an entry they still hold; a page
 //! listed twice is matched occurrence by occurrence.
 //! Matched routes are compared for their parent or their order among siblings (moved),
-//! title (retitled) and states (state-changed); the others were added or removed. Of
+//! title (retitled), states (state-changed), description (redescribed) and icon
+//! (icon-changed); the others were added or removed. Of
 //! siblings that changed order, the fewest that explain it count as moved (the ones outside
 //! the longest run that kept its order).
 
@@ -23,6 +24,9 @@ pub enum NavChangeKind {
     Moved,
     Retitled,
     StateChanged,
+    /// The description under the entry (in `<children>` lists and the page's meta) changed.
+    Redescribed,
+    IconChanged,
 }
 
 /// Where an entry sits in one manifest.
@@ -31,6 +35,9 @@ pub struct NavPlace {
     /// Titles from the top-level entry down to this one.
     pub breadcrumb: Vec<String>,
     pub states: Vec<String>,
+    pub description: Option<String>,
+    /// `icon_path`, relative to the docs folder.
+    pub icon: Option<String>,
     /// 1-based position among its siblings.
     pub position: usize,
     /// Line of the entry in that commit's `manifest.json`.
@@ -56,6 +63,8 @@ fn place(m: &Manifest, id: RouteId) -> NavPlace {
     NavPlace {
         breadcrumb,
         states: m.routes[id].states.clone(),
+        description: m.routes[id].description.clone(),
+        icon: m.routes[id].icon_path.clone(),
         position: siblings.iter().position(|&s| s == id).map_or(0, |i| i + 1),
         line: m.routes[id].pos.line,
     }
@@ -187,6 +196,12 @@ pub fn diff(before: &Manifest, after: &Manifest, renamed: &HashMap<String, Strin
         }
         if was.states != now.states {
             kinds.push(NavChangeKind::StateChanged);
+        }
+        if was.description != now.description {
+            kinds.push(NavChangeKind::Redescribed);
+        }
+        if was.icon_path != now.icon_path {
+            kinds.push(NavChangeKind::IconChanged);
         }
         for change in kinds {
             changes.push(NavChange {
