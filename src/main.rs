@@ -185,12 +185,12 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         eprintln!("warning: cannot catch Ctrl-C: {e}");
     }
     let opts = docsite::serve::Options {
-        inputs: docsite::serve::inputs(
-            docs.clone(),
-            args.site.config.clone(),
-            args.site.overrides(None),
+        inputs: docsite::serve::rebuild::Inputs {
+            docs: docs.clone(),
+            config: args.site.config.clone(),
+            overrides: args.site.overrides(None),
             raw_html,
-        ),
+        },
         host: args.host,
         port: args.port,
         display_prefix: display_prefix(&docs),

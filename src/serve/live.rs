@@ -4,10 +4,11 @@
 //! tabs never hold a request thread.
 
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
+use super::lock;
 use super::store::{Changes, Snapshot};
 
 /// The client script, served at `_docsite/__live.js`.
@@ -17,27 +18,64 @@ pub const CLIENT_JS: &str = include_str!("live.js");
 pub const EVENTS_PATH: &str = "_docsite/__live";
 pub const CLIENT_PATH: &str = "_docsite/__live.js";
 
-/// Every open event stream.
+/// One site's open event streams (the working tree's, or one preview's), and the error of
+/// its last build, if that failed.
 #[derive(Default)]
 pub struct Hub {
     clients: Mutex<Vec<Box<dyn Write + Send>>>,
+    failure: Mutex<Option<Arc<Failure>>>,
 }
 
 impl Hub {
     /// Starts an event stream on `writer` (which has had nothing written yet) with a first
-    /// `hello` event, and keeps it for later events.
-    pub fn attach(&self, mut writer: Box<dyn Write + Send>, hello: &str) {
+    /// `hello` event: which server this is, the generation the page should show, and the
+    /// build error, if any. Keeps the stream for later events.
+    pub fn attach(&self, mut writer: Box<dyn Write + Send>, server_id: &str, generation: u64) {
+        let failure = self.failure();
+        let hello = Hello {
+            id: server_id,
+            generation,
+            error: failure.as_deref(),
+        };
+        let hello = serde_json::to_string(&hello).unwrap_or_default();
         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\
                     Connection: close\r\nX-Accel-Buffering: no\r\n\r\n";
         // Reconnect quickly: a restarted server should be found again at once.
-        let first = format!("{head}retry: 300\n\n{}", event("hello", hello));
+        let first = format!("{head}retry: 300\n\n{}", event("hello", &hello));
         if writer.write_all(first.as_bytes()).and_then(|_| writer.flush()).is_ok() {
-            self.lock().push(writer);
+            lock(&self.clients).push(writer);
+        }
+    }
+
+    /// The error of the last build, if it failed.
+    pub fn failure(&self) -> Option<Arc<Failure>> {
+        lock(&self.failure).clone()
+    }
+
+    /// Records the outcome of a build without telling the pages (they learn it on connect).
+    pub fn set_failure(&self, failure: Option<Arc<Failure>>) {
+        *lock(&self.failure) = failure;
+    }
+
+    /// A build failed: the pages show its error. Recorded first, so that a page connecting
+    /// while the event goes out is greeted with it.
+    pub fn failed(&self, failure: Arc<Failure>) {
+        let event = serde_json::to_string(&*failure).unwrap_or_default();
+        self.set_failure(Some(failure));
+        self.broadcast("failed", &event);
+    }
+
+    /// A build succeeded: the error, if any, is gone, and the pages hear what changed. Sent
+    /// only when there is something to say.
+    pub fn updated(&self, update: &Update, changed: bool) {
+        let had_failure = lock(&self.failure).take().is_some();
+        if changed || had_failure {
+            self.broadcast("update", &serde_json::to_string(update).unwrap_or_default());
         }
     }
 
     /// Sends an event to every stream, dropping the ones that are gone.
-    pub fn broadcast(&self, name: &str, data: &str) {
+    fn broadcast(&self, name: &str, data: &str) {
         self.send(&event(name, data));
     }
 
@@ -46,21 +84,8 @@ impl Hub {
         self.send(": ping\n\n");
     }
 
-    pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     fn send(&self, text: &str) {
-        self.lock()
-            .retain_mut(|w| w.write_all(text.as_bytes()).and_then(|_| w.flush()).is_ok());
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Box<dyn Write + Send>>> {
-        self.clients.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.clients).retain_mut(|w| w.write_all(text.as_bytes()).and_then(|_| w.flush()).is_ok());
     }
 }
 
@@ -72,10 +97,10 @@ fn event(name: &str, data: &str) -> String {
 /// What the stream says on connect: which server this is (a client that finds another
 /// server reloads), the current generation, and the build error, if any.
 #[derive(Serialize)]
-pub struct Hello<'a> {
-    pub id: &'a str,
-    pub generation: u64,
-    pub error: Option<&'a Failure>,
+struct Hello<'a> {
+    id: &'a str,
+    generation: u64,
+    error: Option<&'a Failure>,
 }
 
 /// A failed build, as the page overlay shows it.

@@ -14,7 +14,6 @@ pub mod rebuild;
 pub mod store;
 pub mod watch;
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -23,7 +22,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::report::Colour;
 use crate::sanitize::RawHtml;
 
-use live::{Failure, Hello, Hub, Update};
+use live::{Failure, Hub, Update};
 use rebuild::{Inputs, Rebuilt, Scope, Session};
 use store::Store;
 
@@ -45,13 +44,14 @@ pub struct Options {
     pub repo: Option<previews::RepoOptions>,
 }
 
+/// Where the working tree's site is served; previews are under `/@NAME/`.
+const ROOT: &str = "/";
+
 /// State the request threads and the rebuild thread share.
 struct Shared {
     store: Store,
     hub: Hub,
-    failure: Mutex<Option<Arc<Failure>>>,
     server_id: String,
-    mount: String,
     display_prefix: String,
     previews: Option<previews::Previews>,
     /// The Content-Security-Policy sent with every response, for untrusted docs.
@@ -71,8 +71,8 @@ pub struct Running {
 impl Running {
     /// Stops taking requests and waits for the request threads.
     pub fn stop(self) {
-        self.server.unblock();
-        for _ in 1..self.workers.len() {
+        // Each call wakes one waiting thread.
+        for _ in &self.workers {
             self.server.unblock();
         }
         for w in self.workers {
@@ -124,9 +124,7 @@ pub fn start(opts: Options) -> Result<Running, StartError> {
         previews,
         store: Store::default(),
         hub: Hub::default(),
-        failure: Mutex::new(None),
         server_id: server_id(),
-        mount: "/".to_string(),
         display_prefix: opts.display_prefix.clone(),
     });
     // Listen first: a port in use should not cost a whole build to find out. Requests wait
@@ -161,7 +159,8 @@ pub fn start(opts: Options) -> Result<Running, StartError> {
                 };
                 match session.rebuild(&paths) {
                     Ok(None) => {}
-                    result => apply(&shared, &session, result.map(|r| r.unwrap_or_else(empty)), started),
+                    Ok(Some(rebuilt)) => apply(&shared, &session, Ok(rebuilt), started),
+                    Err(diags) => apply(&shared, &session, Err(diags), started),
                 }
                 for (dir, e) in watcher.watch_also(&session.watched()) {
                     eprintln!("warning: cannot watch {}: {e}", dir.display());
@@ -203,15 +202,6 @@ pub fn start(opts: Options) -> Result<Running, StartError> {
     Ok(Running { url, server, workers })
 }
 
-fn empty() -> Rebuilt {
-    Rebuilt {
-        files: Default::default(),
-        scope: Scope::Overlay,
-        diagnostics: Vec::new(),
-        what: String::new(),
-    }
-}
-
 fn handle(request: tiny_http::Request, shared: &Shared) {
     if let Some(previews) = &shared.previews
         && request.url().starts_with("/@")
@@ -221,37 +211,27 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
     }
     let site = shared.store.snapshot();
     let how = http::Inject {
-        mount: &shared.mount,
+        mount: ROOT,
         server_id: &shared.server_id,
         generation: site.generation,
         etags: http::Etags::Versions,
         csp: shared.csp.as_deref(),
     };
-    respond(request, &site, &how, &shared.failure, &shared.hub);
+    respond(request, &site, &how, &shared.hub);
 }
 
 /// Answers a request from one site; an event stream request joins that site's hub.
-fn respond(
-    request: tiny_http::Request,
-    site: &store::Snapshot,
-    how: &http::Inject,
-    failure: &Mutex<Option<Arc<Failure>>>,
-    hub: &Hub,
-) {
+fn respond(request: tiny_http::Request, site: &store::Snapshot, how: &http::Inject, hub: &Hub) {
     if let Some(stream) = http::respond(request, site, how) {
-        let failure = failure.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let hello = Hello {
-            id: how.server_id,
-            generation: how.generation,
-            error: failure.as_deref(),
-        };
-        let hello = serde_json::to_string(&hello).unwrap_or_default();
-        hub.attach(stream.into_writer(), &hello);
+        hub.attach(stream.into_writer(), how.server_id, how.generation);
     }
 }
 
-/// Publishes a rebuild's outcome: the new snapshot and an `update` event, or the error
-/// overlay; and says what happened on the terminal.
+/// A mutex's data, also after a thread panicked holding it: the server keeps serving.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Writes the search index on a thread of its own (it takes ~0.1 s at 10k pages, and the
 /// next save should not wait for it) and puts it over the served site, without telling the
 /// open pages: their search loads it when used. Only the newest job publishes.
@@ -268,16 +248,12 @@ fn write_search_index(shared: &Arc<Shared>, job: crate::build::SearchJob) {
     });
 }
 
+/// Publishes a rebuild's outcome: the new snapshot and an `update` event, or the error
+/// overlay; and says what happened on the terminal.
 fn apply(shared: &Shared, session: &Session, result: Result<Rebuilt, Vec<Diagnostic>>, started: Instant) {
     match result {
         Ok(rebuilt) => {
             print_diagnostics(&rebuilt.diagnostics, &shared.display_prefix);
-            let had_failure = shared
-                .failure
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take()
-                .is_some();
             let (changes, update) = shared.store.update(|old| {
                 let (next, changes) = match rebuilt.scope {
                     Scope::Whole => old.replaced(rebuilt.files),
@@ -286,11 +262,7 @@ fn apply(shared: &Shared, session: &Session, result: Result<Rebuilt, Vec<Diagnos
                 let update = Update::of(&changes, &next);
                 (next, (changes, update))
             });
-            if !changes.is_empty() || had_failure {
-                shared
-                    .hub
-                    .broadcast("update", &serde_json::to_string(&update).unwrap_or_default());
-            }
+            shared.hub.updated(&update, !changes.is_empty());
             let warnings = rebuilt
                 .diagnostics
                 .iter()
@@ -306,11 +278,7 @@ fn apply(shared: &Shared, session: &Session, result: Result<Rebuilt, Vec<Diagnos
             print_diagnostics(&diags, &shared.display_prefix);
             let failure = Arc::new(failure(&diags, session.source(), &shared.display_prefix));
             eprintln!("build failed: {}; still serving the last good build", failure.location);
-            let event = serde_json::to_string(&*failure).unwrap_or_default();
-            // Recorded first, so that a client connecting after the event is sent is greeted
-            // with it.
-            *shared.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(failure);
-            shared.hub.broadcast("failed", &event);
+            shared.hub.failed(failure);
         }
     }
 }
@@ -368,19 +336,4 @@ fn server_id() -> String {
         .map(|d| d.as_nanos())
         .unwrap_or_default();
     format!("{:x}", nanos ^ u128::from(std::process::id()))
-}
-
-/// The watched inputs, for the CLI.
-pub fn inputs(
-    docs: PathBuf,
-    config: Option<PathBuf>,
-    overrides: crate::config::Overrides,
-    raw_html: RawHtml,
-) -> Inputs {
-    Inputs {
-        docs,
-        config,
-        overrides,
-        raw_html,
-    }
 }

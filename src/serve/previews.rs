@@ -29,7 +29,7 @@ use crate::source::GitSource;
 use super::http::{self, Etags, Inject};
 use super::live::{Failure, Hub, Update};
 use super::store::Snapshot;
-use super::{Shared, failure};
+use super::{Shared, failure, lock};
 
 /// How often the refs are read again.
 pub const POLL_EVERY: Duration = Duration::from_secs(2);
@@ -55,7 +55,6 @@ type Build = Result<Arc<Snapshot>, Arc<Failure>>;
 struct Preview {
     entry: Mutex<RefEntry>,
     hub: Hub,
-    failure: Mutex<Option<Arc<Failure>>>,
     generation: AtomicU64,
 }
 
@@ -125,11 +124,11 @@ impl Previews {
         let commit = lock(&preview.entry).commit.clone();
         let site = match self.build(&commit) {
             Ok(site) => {
-                *lock(&preview.failure) = None;
+                preview.hub.set_failure(None);
                 site
             }
             Err(f) => {
-                *lock(&preview.failure) = Some(f);
+                preview.hub.set_failure(Some(f));
                 Arc::new(Snapshot::default())
             }
         };
@@ -141,7 +140,7 @@ impl Previews {
             etags: Etags::Commit(&commit),
             csp: shared.csp.as_deref(),
         };
-        super::respond(request, &site, &how, &preview.failure, &preview.hub);
+        super::respond(request, &site, &how, &preview.hub);
     }
 
     /// The ref a URL segment names: its short name (URL-encoded) or its slug.
@@ -180,7 +179,6 @@ impl Previews {
                 Arc::new(Preview {
                     entry: Mutex::new(entry.clone()),
                     hub: Hub::default(),
-                    failure: Mutex::new(None),
                     generation: AtomicU64::new(1),
                 })
             })
@@ -203,13 +201,15 @@ impl Previews {
         }
         let slot = lock(&self.building).entry(commit.to_string()).or_default().clone();
         let result = slot.get_or_init(|| self.build_commit(commit)).clone();
-        lock(&self.building).remove(commit);
+        // Cached before the slot goes: a request in between finds one or the other, and
+        // never builds the commit again.
         match &result {
             Ok(site) => self.keep(commit, site.clone()),
             Err(f) => {
                 lock(&self.failed).insert(commit.to_string(), f.clone());
             }
         }
+        lock(&self.building).remove(commit);
         result
     }
 
@@ -297,21 +297,14 @@ impl Previews {
             let generation = preview.generation.fetch_add(1, Ordering::Relaxed) + 1;
             match self.build(&now.commit) {
                 Ok(site) => {
-                    *lock(&preview.failure) = None;
                     let changes = before.map(|b| b.diff(&site)).unwrap_or_default();
                     let mut update = Update::of(&changes, &site);
                     update.generation = generation;
                     // Without the old build to compare, every page may have changed.
                     update.assets |= changes.is_empty();
-                    preview
-                        .hub
-                        .broadcast("update", &serde_json::to_string(&update).unwrap_or_default());
+                    preview.hub.updated(&update, true);
                 }
-                Err(f) => {
-                    let event = serde_json::to_string(&*f).unwrap_or_default();
-                    *lock(&preview.failure) = Some(f);
-                    preview.hub.broadcast("failed", &event);
-                }
+                Err(f) => preview.hub.failed(f),
             }
         }
     }
@@ -359,10 +352,6 @@ impl Previews {
         };
         let _ = request.respond(http::with_csp(http::not_found(&site, &how), how.csp));
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {

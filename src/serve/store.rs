@@ -30,14 +30,6 @@ impl Snapshot {
         self.files.contains_key(path)
     }
 
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
     /// Bytes held by the files.
     pub fn bytes(&self) -> usize {
         self.files.values().map(|e| e.bytes.len()).sum()
@@ -141,10 +133,6 @@ pub struct Store {
 impl Store {
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.current.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    pub fn publish(&self, snapshot: Snapshot) {
-        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(snapshot);
     }
 
     /// Replaces the snapshot with one made from it, with no other change in between (two

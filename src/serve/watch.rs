@@ -52,13 +52,9 @@ impl Watcher {
         failed
     }
 
-    /// Blocks until something changes, then returns every path changed until the files
-    /// have been quiet for [`QUIET`]. `None` once the watcher has stopped.
-    pub fn next_batch(&self) -> Option<Vec<PathBuf>> {
-        self.next_batch_within(None).map(|b| b.unwrap_or_default())
-    }
-
-    /// Like [`Watcher::next_batch`], but gives up after `wait` with `Some(None)`.
+    /// Blocks until something changes (for at most `wait`, if given: then `Some(None)`),
+    /// then returns every path changed until the files have been quiet for [`QUIET`].
+    /// `None` once the watcher has stopped.
     pub fn next_batch_within(&self, wait: Option<Duration>) -> Option<Option<Vec<PathBuf>>> {
         let mut paths = Vec::new();
         let give_up = wait.map(|w| Instant::now() + w);
@@ -157,7 +153,7 @@ mod tests {
         std::fs::write(root.join("page.md.tmp"), "new").unwrap();
         std::fs::rename(root.join("page.md.tmp"), root.join("page.md")).unwrap();
         std::fs::write(root.join(".page.md.swp"), "swap").unwrap();
-        let batch = w.next_batch().unwrap();
+        let batch = w.next_batch_within(None).unwrap().unwrap();
         assert!(batch.contains(&root.join("page.md")), "{batch:?}");
         assert!(!batch.iter().any(|p| is_editor_noise(p)), "{batch:?}");
     }
