@@ -13,12 +13,12 @@
 
 #[path = "../tests/common/cdp.rs"]
 mod cdp;
+#[path = "../tests/common/serve.rs"]
+#[allow(dead_code)]
+mod serve;
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::mpsc::channel;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,36 +32,8 @@ fn main() {
         std::process::exit(2);
     };
 
-    let mut server = Command::new(&bin)
-        .args(["serve", "--port", "0", "--docs", docs])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {bin}: {e}"));
-    let (tx, rebuilt) = channel();
-    let stderr = server.stderr.take().expect("stderr");
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            // `rebuilt PATH in N ms, …`
-            if let Some(ms) = line
-                .strip_prefix("rebuilt ")
-                .and_then(|rest| rest.split(" in ").nth(1))
-                .and_then(|t| t.split(" ms").next())
-                .and_then(|n| n.parse::<f64>().ok())
-            {
-                let _ = tx.send(ms);
-            }
-        }
-    });
-    let mut first = String::new();
-    BufReader::new(server.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("serving line");
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("URL")
-        .to_string();
+    let server = serve::Server::start_binary(Path::new(&bin), Path::new(docs), 0, &[]);
+    let url = server.url.clone();
 
     let mut browser = cdp::Browser::launch(&chromium);
     let tab = browser.open(&format!("{url}{page}/"), 1280);
@@ -123,13 +95,12 @@ fn main() {
         {
             phase.push(ms);
         }
-        if let Ok(ms) = rebuilt.recv_timeout(Duration::from_secs(5)) {
+        if let Some(ms) = rebuild_ms(&server, Duration::from_secs(5)) {
             rebuilds.push(ms);
         }
         std::thread::sleep(Duration::from_millis(250));
     }
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 
     println!("page: {page}  edits: {edits}");
     report("save -> visible in browser (ms)", &mut latencies);
@@ -143,6 +114,23 @@ fn main() {
     for (name, v) in names.iter().zip(phases.iter_mut()) {
         report(name, v);
     }
+}
+
+/// The time of the server's next `rebuilt PATH in N ms, …` line.
+fn rebuild_ms(server: &serve::Server, wait: Duration) -> Option<f64> {
+    let deadline = Instant::now() + wait;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        let line = server.log.recv_timeout(left).ok()?;
+        let ms = line
+            .strip_prefix("rebuilt ")
+            .and_then(|rest| rest.split(" in ").nth(1))
+            .and_then(|t| t.split(" ms").next())
+            .and_then(|n| n.parse::<f64>().ok());
+        if ms.is_some() {
+            return ms;
+        }
+    }
+    None
 }
 
 fn report(what: &str, v: &mut [f64]) {

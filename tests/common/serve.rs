@@ -1,5 +1,6 @@
 //! A real `docsite serve` process on 127.0.0.1 port 0, and just enough HTTP to talk to it:
 //! raw requests (so paths reach the server exactly as written) and an event-stream reader.
+//! Also used by the live-reload benchmark (`examples/live_latency.rs`).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -25,7 +26,16 @@ impl Server {
 
     /// Starts a server on `port` (0: any free port).
     pub fn start_on(docs: &Path, port: u16, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_docsite"))
+        // Set by cargo for integration tests only; an example passes its binary instead.
+        let Some(bin) = option_env!("CARGO_BIN_EXE_docsite") else {
+            panic!("start_on is for integration tests; use start_binary")
+        };
+        Server::start_binary(Path::new(bin), docs, port, extra)
+    }
+
+    /// Starts `binary serve` on `port` (0: any free port).
+    pub fn start_binary(binary: &Path, docs: &Path, port: u16, extra: &[&str]) -> Server {
+        let mut child = Command::new(binary)
             .args(["serve", "--port", &port.to_string(), "--docs"])
             .arg(docs)
             .args(extra)
