@@ -65,11 +65,29 @@ struct Cache {
     clock: u64,
 }
 
+/// A ref as `for-each-ref` listed it, with the slug it is also served under (worked out
+/// once per listing, not per request).
+struct Listed {
+    entry: RefEntry,
+    slug: String,
+}
+
+fn listed(refs: Vec<RefEntry>) -> Arc<Vec<Listed>> {
+    Arc::new(
+        refs.into_iter()
+            .map(|entry| Listed {
+                slug: crate::preview::slug(&entry.short),
+                entry,
+            })
+            .collect(),
+    )
+}
+
 pub struct Previews {
     repo: Repo,
     opts: RepoOptions,
     highlighter: Arc<Highlighter>,
-    refs: RwLock<Vec<RefEntry>>,
+    refs: RwLock<Arc<Vec<Listed>>>,
     refreshed: Mutex<Instant>,
     previews: Mutex<HashMap<String, Arc<Preview>>>,
     cache: Mutex<Cache>,
@@ -87,7 +105,7 @@ impl Previews {
             repo,
             opts,
             highlighter,
-            refs: RwLock::new(refs),
+            refs: RwLock::new(listed(refs)),
             refreshed: Mutex::new(Instant::now()),
             previews: Mutex::default(),
             cache: Mutex::default(),
@@ -146,13 +164,13 @@ impl Previews {
     /// The ref a URL segment names: its short name (URL-encoded) or its slug.
     fn lookup(&self, segment: &str) -> Option<RefEntry> {
         let name = percent_encoding::percent_decode_str(segment).decode_utf8().ok()?;
-        let find = |refs: &[RefEntry]| {
+        let find = |refs: &[Listed]| {
             refs.iter()
-                .find(|r| r.short == name)
-                .or_else(|| refs.iter().find(|r| crate::preview::slug(&r.short) == name))
-                .cloned()
+                .find(|r| r.entry.short == name)
+                .or_else(|| refs.iter().find(|r| r.slug == name))
+                .map(|r| r.entry.clone())
         };
-        if let Some(found) = find(&read(&self.refs)) {
+        if let Some(found) = find(&self.refs()) {
             return Some(found);
         }
         // A branch pushed since the last poll: look again, but not on every miss.
@@ -163,12 +181,16 @@ impl Previews {
         *refreshed = Instant::now();
         drop(refreshed);
         self.refresh();
-        find(&read(&self.refs))
+        find(&self.refs())
+    }
+
+    fn refs(&self) -> Arc<Vec<Listed>> {
+        self.refs.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     fn refresh(&self) {
         if let Ok(refs) = self.repo.refs() {
-            *self.refs.write().unwrap_or_else(|p| p.into_inner()) = refs;
+            *self.refs.write().unwrap_or_else(|p| p.into_inner()) = listed(refs);
         }
     }
 
@@ -279,14 +301,14 @@ impl Previews {
     /// Reads the refs again and rebuilds every open preview whose ref moved.
     pub fn poll(&self) {
         self.refresh();
-        let refs = read(&self.refs).clone();
+        let refs = self.refs();
         let previews: Vec<Arc<Preview>> = lock(&self.previews).values().cloned().collect();
         for preview in previews {
             let (full, old) = {
                 let e = lock(&preview.entry);
                 (e.full.clone(), e.commit.clone())
             };
-            let Some(now) = refs.iter().find(|r| r.full == full) else {
+            let Some(now) = refs.iter().map(|r| &r.entry).find(|r| r.full == full) else {
                 continue;
             };
             if now.commit == old {
@@ -315,7 +337,7 @@ impl Previews {
 
     /// `/@`: every ref that can be previewed.
     fn listing(&self) -> http::Reply {
-        let refs = read(&self.refs).clone();
+        let refs = self.refs();
         let mut html = String::from(
             "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>Previews</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}\
@@ -323,8 +345,8 @@ impl Previews {
              <p>Every branch, tag and pull request of the repository, built on first visit.</p><table>\
              <tr><th align=\"left\">Ref</th><th align=\"left\">Commit</th></tr>",
         );
-        for r in &refs {
-            let href = format!("/@{}/", crate::preview::slug(&r.short));
+        for Listed { entry: r, slug } in refs.iter() {
+            let href = format!("/@{slug}/");
             html.push_str(&format!(
                 "<tr><td><a href=\"{}\">{}</a></td><td><code>{}</code></td></tr>",
                 escape_html(&href),
@@ -352,8 +374,4 @@ impl Previews {
         };
         let _ = request.respond(http::with_csp(http::not_found(&site, &how), how.csp));
     }
-}
-
-fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    l.read().unwrap_or_else(|p| p.into_inner())
 }
