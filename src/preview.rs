@@ -176,11 +176,11 @@ pub fn run(opts: &Options) -> Result<Outcome, PreviewError> {
             // Say in the comment what the pull request broke, if the docs can be checked.
             let comment = analyse(&work.new, work.config.clone(), &|_, _| None)
                 .ok()
-                .map(|after| work.finish(opts, &after).1);
+                .map(|after| work.finish(opts, &after, None).1);
             return Err(PreviewError::Build { diagnostics, comment });
         }
     };
-    let (report, comment) = work.finish(opts, &after);
+    let (report, comment) = work.finish(opts, &after, built.search_bytes);
     let json = serde_json::to_vec_pretty(&report).map_err(|e| PreviewError::Output(format!("report.json: {e}")))?;
     let out = staged.output();
     for (path, bytes) in [
@@ -211,7 +211,7 @@ pub fn prepare(opts: &Options) -> Result<Plan, PreviewError> {
         diagnostics,
         comment: None,
     })?;
-    let (report, comment) = work.finish(opts, &after);
+    let (report, comment) = work.finish(opts, &after, None);
     Ok(Plan::Preview {
         report: Box::new(report),
         comment,
@@ -299,7 +299,8 @@ impl Work {
     }
 
     /// Step 3 given the head's check: the base's check, the report and the comment.
-    fn finish(&self, opts: &Options, after: &Analysis) -> (Report, String) {
+    /// `head_index` is the size of the search index the head's build wrote, if it was built.
+    fn finish(&self, opts: &Options, after: &Analysis, head_index: Option<usize>) -> (Report, String) {
         let (old, new) = (&self.old, &self.new);
         // Most pages of the base are the head's pages: only the others are checked again.
         let reuse = |base: &Site, i: usize| reusable(base, i, after, old, new).and_then(|j| after.page_result(j));
@@ -332,7 +333,10 @@ impl Work {
             gone: c.gone,
             anchors: c.anchors,
             findings: c.findings,
-            search_index: before.as_ref().and_then(|b| index_size(old, &b.site, new, after)),
+            search_index: before
+                .as_ref()
+                .zip(head_index)
+                .map(|(b, head_bytes)| index_size(old, &b.site, new, after, head_bytes)),
         };
         let ticked = match &opts.previous_comment {
             Some(previous) => comment::kept_ticks(previous, &report),
@@ -343,10 +347,10 @@ impl Work {
     }
 }
 
-/// The search index's size at both commits, when the head's pages carry their search terms
-/// (a built preview). A base page with the same file and title as a head page has the same
-/// terms; only the others are read again.
-fn index_size(old: &GitSource, base: &Site, new: &GitSource, after: &Analysis) -> Option<report::IndexSize> {
+/// The search index's size at the base, next to the head's (`head_bytes`, from its build).
+/// The head's build kept every page's search terms: a base page with the same file and
+/// title as a head page has the same terms, and only the others are read again.
+fn index_size(old: &GitSource, base: &Site, new: &GitSource, after: &Analysis, head_bytes: usize) -> report::IndexSize {
     use crate::search::{Index, PageTerms};
     use std::sync::Arc;
     let head_terms: Vec<Option<Arc<PageTerms>>> = after
@@ -354,10 +358,6 @@ fn index_size(old: &GitSource, base: &Site, new: &GitSource, after: &Analysis) -
         .iter()
         .map(|f| f.as_ref().and_then(|f| f.search.clone()))
         .collect();
-    if head_terms.iter().all(Option::is_none) {
-        return None;
-    }
-    let size = |terms: &[Option<Arc<PageTerms>>]| Index::build(terms.iter().map(|t| t.as_deref())).bytes();
     let route_title = |site: &Site, i: usize| {
         site.pages[i]
             .primary_route()
@@ -379,10 +379,10 @@ fn index_size(old: &GitSource, base: &Site, new: &GitSource, after: &Analysis) -
             Some(Arc::new(PageTerms::of(title, &rendered.sections)))
         })
         .collect();
-    Some(report::IndexSize {
-        base_bytes: size(&base_terms),
-        head_bytes: size(&head_terms),
-    })
+    report::IndexSize {
+        base_bytes: Index::build(base_terms.iter().map(|t| t.as_deref())).bytes(),
+        head_bytes,
+    }
 }
 
 /// The head's page that page `i` of the base checks exactly like: the same path, text, URL
