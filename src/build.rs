@@ -420,7 +420,7 @@ impl SearchJob {
 }
 
 fn write_index(terms: &[Option<Arc<PageTerms>>], budget_kb: u64, out: &dyn Output) -> (usize, Vec<Diagnostic>) {
-    let index = search::Index::build(terms.iter().map(|t| t.as_deref()));
+    let index = search::Index::build(&terms.iter().map(|t| t.as_deref()).collect::<Vec<_>>());
     let mut diags: Vec<Diagnostic> = index
         .files
         .iter()

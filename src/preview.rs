@@ -380,7 +380,7 @@ fn index_size(old: &GitSource, base: &Site, new: &GitSource, after: &Analysis, h
         })
         .collect();
     report::IndexSize {
-        base_bytes: Index::build(base_terms.iter().map(|t| t.as_deref())).bytes(),
+        base_bytes: Index::build(&base_terms.iter().map(|t| t.as_deref()).collect::<Vec<_>>()).bytes(),
         head_bytes,
     }
 }

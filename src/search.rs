@@ -14,9 +14,12 @@
 //!   [`SHARD_BYTES`]: per term one string of `(page delta, weight)` pairs, page ids
 //!   ascending, the delta a [`DIGITS`] varint (see [`push_varint`]), the weight one digit. A query loads only
 //!   the shards of the terms it expanded to.
-//! * `p/<page>.js` — one page's title, URL, breadcrumb, state badges and section texts, for
-//!   the result list (which section matched, snippet). Loaded for the results shown only,
-//!   and written by the parallel page pass.
+//! * `p/<page / PAGES_PER_FOLDER>/<page>.js` — one page's title, URL, breadcrumb, state
+//!   badges and section texts, for the result list (which section matched, snippet). Loaded
+//!   for the results shown only, and written by the parallel page pass. Spread over folders
+//!   of [`PAGES_PER_FOLDER`] because creating ten thousand files in one folder is slow on
+//!   common filesystems (ext4 places them all in one block group); `index.js` tells the
+//!   browser the folder size.
 //!
 //! The weight of a term on a page ranks title above heading above body: 32 if the term is
 //! in the title, plus 8 per heading holding it (at most 3), plus 1 per occurrence in the
@@ -25,7 +28,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
@@ -38,6 +40,9 @@ pub const SEARCH_DIR: &str = "search";
 /// Postings bytes per shard: small enough that a query moves little, large enough that a
 /// small site has a handful of files.
 pub const SHARD_BYTES: usize = 12 * 1024;
+
+/// Page entry files per folder under `p/`.
+pub const PAGES_PER_FOLDER: usize = 100;
 
 /// The 64 characters of the index's number encoding, in value order; JSON-safe.
 pub const DIGITS: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
@@ -101,29 +106,8 @@ fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
 }
 
 /// A map keyed by words. SipHash (the default) was a tenth of the index's build cost; the
-/// keys are the site's own words, so a fast non-keyed hash (rustc's Fx) is enough.
-type WordMap<'a, V> = HashMap<Cow<'a, str>, V, BuildHasherDefault<FxHasher>>;
-
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in chunks.by_ref() {
-            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(SEED);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+/// keys are the site's own words, so a fast unkeyed hash is enough.
+type WordMap<'a, V> = HashMap<Cow<'a, str>, V, foldhash::fast::FixedState>;
 
 /// What one page contributes to the index: its terms with their weights. Packed into one
 /// string (two allocations a page, not one per term: 10,000 pages hold millions of terms).
@@ -179,8 +163,29 @@ impl PageTerms {
 
     /// The terms, sorted, with their weights.
     pub fn iter(&self) -> impl Iterator<Item = (&str, u8)> {
-        let mut start = 0;
-        self.terms.iter().map(move |&(end, weight)| {
+        self.slice(0, self.terms.len())
+    }
+
+    /// The terms whose first byte is in `bytes`, sorted, with their weights.
+    fn starting_in(&self, bytes: &std::ops::Range<u8>) -> impl Iterator<Item = (&str, u8)> {
+        let first = |k: usize| {
+            let start = if k == 0 { 0 } else { self.terms[k - 1].0 as usize };
+            self.text.as_bytes().get(start).copied().unwrap_or(0)
+        };
+        let below = |limit: u8| partition_point(self.terms.len(), |k| first(k) < limit);
+        let from = below(bytes.start);
+        let to = if bytes.end == u8::MAX {
+            self.terms.len()
+        } else {
+            below(bytes.end)
+        };
+        self.slice(from, to)
+    }
+
+    /// Terms `from..to` in sorted order.
+    fn slice(&self, from: usize, to: usize) -> impl Iterator<Item = (&str, u8)> {
+        let mut start = if from == 0 { 0 } else { self.terms[from - 1].0 as usize };
+        self.terms[from..to].iter().map(move |&(end, weight)| {
             let term = self.text.get(start..end as usize).unwrap_or("");
             start = end as usize;
             (term, weight)
@@ -188,7 +193,44 @@ impl PageTerms {
     }
 }
 
-/// What the result list shows of a page: `p/<page>.js`.
+/// The first `k` in `0..len` for which `below(k)` is false, `below` being true then false.
+fn partition_point(len: usize, below: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, len);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if below(mid) { lo = mid + 1 } else { hi = mid }
+    }
+    lo
+}
+
+/// One term's postings as a JSON string: `(page delta, weight)` pairs, pages ascending.
+fn encode_postings(list: &[(u32, u8)]) -> String {
+    let mut encoded = String::with_capacity(2 + 2 * list.len());
+    encoded.push('"');
+    let mut last = 0;
+    for &(page, weight) in list {
+        push_varint(&mut encoded, page - last);
+        encoded.push(char::from(DIGITS[usize::from(weight).min(DIGITS.len() - 1)]));
+        last = page;
+    }
+    encoded.push('"');
+    encoded
+}
+
+/// The index is built in parallel over ranges of a term's first byte: each range's terms
+/// sort before the next range's, so the pieces join in order. One range per digit and
+/// letter (how most terms start), one below `0`, and one for non-ASCII.
+fn first_byte_ranges() -> Vec<std::ops::Range<u8>> {
+    let mut cuts = vec![0u8];
+    cuts.extend(b'0'..=b'9');
+    cuts.extend(b'a'..=b'z');
+    cuts.push(b'z' + 1);
+    cuts.push(0x80);
+    cuts.push(u8::MAX);
+    cuts.windows(2).map(|w| w[0]..w[1]).collect()
+}
+
+/// What the result list shows of a page: its entry file under `p/`.
 #[derive(Serialize)]
 struct PageEntry<'a> {
     /// URL path from the site root (`a/b/`).
@@ -228,7 +270,7 @@ pub fn page_file(
     };
     let json = serde_json::to_string(&entry).unwrap_or_default();
     (
-        format!("{ASSETS_DIR}/{SEARCH_DIR}/p/{index}.js"),
+        format!("{ASSETS_DIR}/{SEARCH_DIR}/p/{}/{index}.js", index / PAGES_PER_FOLDER),
         format!("docsiteSearch.page({index},{json});\n").into_bytes(),
     )
 }
@@ -254,34 +296,34 @@ pub struct Index {
 }
 
 impl Index {
-    pub fn build<'a>(pages: impl Iterator<Item = Option<&'a PageTerms>>) -> Index {
-        let mut postings: WordMap<Vec<(u32, u8)>> = WordMap::default();
-        let mut count = 0u32;
-        for (i, page) in pages.enumerate() {
-            count += 1;
-            let Some(page) = page else { continue };
-            for (term, weight) in page.iter() {
-                postings
-                    .entry(Cow::Borrowed(term))
-                    .or_default()
-                    .push((i as u32, weight));
-            }
-        }
+    pub fn build(pages: &[Option<&PageTerms>]) -> Index {
+        use rayon::prelude::*;
+        let count = pages.len();
+        // Per range of first bytes: its terms, sorted, each with its encoded postings.
+        let pieces: Vec<Vec<(&str, String)>> = first_byte_ranges()
+            .into_par_iter()
+            .map(|bytes| {
+                let mut postings: HashMap<&str, Vec<(u32, u8)>, foldhash::fast::FixedState> = HashMap::default();
+                for (i, page) in pages.iter().enumerate() {
+                    let Some(page) = page else { continue };
+                    for (term, weight) in page.starting_in(&bytes) {
+                        postings.entry(term).or_default().push((i as u32, weight));
+                    }
+                }
+                let mut terms: Vec<(&str, String)> = postings
+                    .into_iter()
+                    .map(|(term, list)| (term, encode_postings(&list)))
+                    .collect();
+                terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                terms
+            })
+            .collect();
         let mut dictionary = String::new();
         let mut starts = Vec::new();
         let mut shards: Vec<String> = Vec::new();
-        let mut postings: Vec<_> = postings.into_iter().collect();
-        postings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut previous = "";
-        for (n, (term, list)) in postings.iter().enumerate() {
-            let mut encoded = String::from("\"");
-            let mut last = 0;
-            for (page, weight) in list {
-                push_varint(&mut encoded, page - last);
-                encoded.push(char::from(DIGITS[usize::from(*weight).min(DIGITS.len() - 1)]));
-                last = *page;
-            }
-            encoded.push('"');
+        for (n, (term, encoded)) in pieces.iter().flatten().enumerate() {
+            let term = *term;
             let full = shards.last().is_none_or(|s| s.len() + encoded.len() > SHARD_BYTES);
             if full {
                 starts.push(n);
@@ -290,7 +332,7 @@ impl Index {
                 s.push(',');
             }
             if let Some(s) = shards.last_mut() {
-                s.push_str(&encoded);
+                s.push_str(encoded);
             }
             if n > 0 {
                 dictionary.push(' ');
@@ -306,7 +348,7 @@ impl Index {
             previous = term;
         }
         let dir = format!("{ASSETS_DIR}/{SEARCH_DIR}");
-        let head = serde_json::json!({ "n": count, "t": dictionary, "s": starts });
+        let head = serde_json::json!({ "n": count, "t": dictionary, "s": starts, "f": PAGES_PER_FOLDER });
         let mut files = vec![(
             format!("{dir}/index.js"),
             format!("docsiteSearch.index({head});\n").into_bytes(),
@@ -385,7 +427,7 @@ mod tests {
     fn index_lists_postings_by_term_with_page_deltas_and_shards_cover_the_dictionary() {
         let a = PageTerms::of("Install", &[section("Linux", "download the binary")]);
         let b = PageTerms::of("Upgrade", &[section("Linux", "download again")]);
-        let index = Index::build([Some(&a), None, Some(&b)].into_iter());
+        let index = Index::build(&[Some(&a), None, Some(&b)]);
         let head = String::from_utf8(index.files[0].1.clone()).unwrap();
         assert!(head.starts_with("docsiteSearch.index({"), "{head}");
         assert!(head.contains("\"n\":3"), "{head}");
@@ -405,12 +447,45 @@ mod tests {
         assert_eq!(index.files.len(), 2);
     }
 
+    /// The index is built in pieces by first byte; digits, every letter and non-ASCII words
+    /// must each land in exactly one piece, in byte order, with all their pages.
+    #[test]
+    fn terms_of_every_first_byte_are_indexed_once_in_order() {
+        let a = PageTerms::of("Zeta 42", &[section("Über", "alpha éclair 中文 zeta")]);
+        let b = PageTerms::of("Alpha", &[section("", "9lives über")]);
+        let index = Index::build(&[Some(&a), Some(&b)]);
+        let head = String::from_utf8(index.files[0].1.clone()).unwrap();
+        let terms: Vec<String> = {
+            let mut prev = String::new();
+            let t = head.split("\"t\":\"").nth(1).unwrap().split('"').next().unwrap();
+            t.split(' ')
+                .map(|e| {
+                    let keep = DIGITS
+                        .iter()
+                        .position(|&d| char::from(d) == e.chars().next().unwrap())
+                        .unwrap();
+                    let term: String = prev.chars().take(keep).chain(e.chars().skip(1)).collect();
+                    prev = term.clone();
+                    term
+                })
+                .collect()
+        };
+        assert_eq!(terms, ["42", "9lives", "alpha", "zeta", "éclair", "über", "中文"]);
+        let shard = String::from_utf8(index.files[1].1.clone()).unwrap();
+        // 42: page 0 title (32 = `w`); 9lives: page 1 body; alpha: page 0 body, page 1 title;
+        // zeta: page 0 title and body (33); über: page 0 heading (8), page 1 body.
+        assert_eq!(
+            shard,
+            "docsiteSearch.shard(0,[\"0w\",\"11\",\"011w\",\"0x\",\"01\",\"0811\",\"01\"]);\n"
+        );
+    }
+
     #[test]
     fn page_entries_bound_their_text_and_keep_every_heading() {
         let long = "word ".repeat(1000);
         let sections: Vec<TextSection> = (0..20).map(|i| section(&format!("Part {i}"), &long)).collect();
         let (path, bytes) = page_file(3, "a/b/", "T", &["A"], &[("Beta".into(), "beta".into())], &sections);
-        assert_eq!(path, "_docsite/search/p/3.js");
+        assert_eq!(path, "_docsite/search/p/0/3.js");
         let js = String::from_utf8(bytes).unwrap();
         assert!(
             js.starts_with(
@@ -446,7 +521,7 @@ mod tests {
             assert_eq!(v, u64::from(n));
         }
         let pages = [PageTerms::of("config configure configuration", &[])];
-        let index = Index::build(pages.iter().map(Some));
+        let index = Index::build(&pages.iter().map(Some).collect::<Vec<_>>());
         let head = String::from_utf8(index.files[0].1.clone()).unwrap();
         assert!(head.contains("\"t\":\"0config 6uration 8e\""), "{head}");
     }
@@ -461,7 +536,7 @@ mod tests {
                 )
             })
             .collect();
-        let index = Index::build(pages.iter().map(Some));
+        let index = Index::build(&pages.iter().map(Some).collect::<Vec<_>>());
         let shards = &index.files[1..];
         assert!(shards.len() > 1, "{}", shards.len());
         for (_, body) in shards {

@@ -366,7 +366,7 @@ fn search_index_size_is_printed_and_a_budget_overrun_warns() {
         .map(|(_, b)| b.len() as u64)
         .sum();
     assert_eq!(kb, on_disk.div_ceil(1024), "{summary}");
-    assert!(site.join("_docsite/search/p/0.js").is_file());
+    assert!(site.join("_docsite/search/p/0/0.js").is_file());
 
     std::fs::write(docs.join("docsite.toml"), "search_budget_kb = 0\n").unwrap();
     let o = build(docs.to_str().unwrap(), site.to_str().unwrap(), &[]);

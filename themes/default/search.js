@@ -51,7 +51,7 @@
         terms.push(t);
         prev = t;
       });
-      done("index", { pages: data.n, terms: terms, starts: data.s, postings: {} });
+      done("index", { pages: data.n, terms: terms, starts: data.s, perFolder: data.f, postings: {} });
       input.setAttribute("data-search-ready", "");
     },
     shard: function (k, postings) { done("s" + k, postings); },
@@ -252,7 +252,7 @@
         var shards = {};
         keys.forEach(function (k, i) { shards[k] = loaded[i]; });
         var results = rank(index, shards, groups);
-        return Promise.all(results.map(function (r) { return need("p" + r.page, "p/" + r.page + ".js"); })).then(function (entries) {
+        return Promise.all(results.map(function (r) { return need("p" + r.page, "p/" + Math.floor(r.page / index.perFolder) + "/" + r.page + ".js"); })).then(function (entries) {
           if (mine !== seq) return;
           render(results, entries, matcher(index, groups), query);
           input.setAttribute("data-search-ms", String(Math.round(performance.now() - t0)));
