@@ -155,6 +155,13 @@ impl Repo {
     /// The repository that holds `dir`, and the path of `dir` inside it (`docs/`), or
     /// `None` when `dir` is not in a git work tree.
     pub fn containing(dir: &Path) -> Option<(Repo, String)> {
+        // Starting git costs a few milliseconds, a tenth of a small site's build; where no
+        // folder up the tree has a `.git`, git would find no repository either (we clear
+        // GIT_DIR), so don't ask it.
+        let abs = dir.canonicalize().ok()?;
+        if !abs.ancestors().any(|d| d.join(".git").exists()) {
+            return None;
+        }
         let repo = Repo { dir: dir.to_path_buf() };
         let out = repo.run(&["rev-parse", "--show-toplevel", "--show-prefix"]).ok()?;
         let text = String::from_utf8(out).ok()?;
@@ -664,5 +671,11 @@ mod tests {
         let only_a = repo.last_changes(&head, "docs", &files[..1]).unwrap();
         assert_eq!(only_a.len(), 1);
         assert_eq!(only_a["a.md"].commit, last["a.md"].commit);
+
+        let (found, prefix) = Repo::containing(&dir.path().join("docs")).unwrap();
+        assert_eq!(found.dir().canonicalize().unwrap(), dir.path().canonicalize().unwrap());
+        assert_eq!(prefix, "docs");
+        let outside = tempfile::tempdir().unwrap();
+        assert!(Repo::containing(outside.path()).is_none());
     }
 }

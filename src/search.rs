@@ -127,7 +127,11 @@ fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
                 continue;
             }
             let word = text.get(start..i).unwrap_or("");
-            return Some(if copy { Cow::Owned(word.to_lowercase()) } else { Cow::Borrowed(word) });
+            return Some(if copy {
+                Cow::Owned(word.to_lowercase())
+            } else {
+                Cow::Borrowed(word)
+            });
         }
         None
     })
@@ -470,7 +474,17 @@ mod tests {
 
     #[test]
     fn by_prefix_then_whole_is_string_order() {
-        let mut words = ["abcdefghij", "abcdefgh", "abcdefghi", "b", "a", "ab", "éa", "zz", "abcdefgha"];
+        let mut words = [
+            "abcdefghij",
+            "abcdefgh",
+            "abcdefghi",
+            "b",
+            "a",
+            "ab",
+            "éa",
+            "zz",
+            "abcdefgha",
+        ];
         let mut expected = words;
         expected.sort();
         words.sort_by(|a, b| by_prefix_then_whole(a, b));
