@@ -1,8 +1,8 @@
 //! One full build: source → site model → pages rendered in parallel → output. Each page is
 //! read, rendered and written in one pass, so memory holds only the small facts the
-//! cross-page checks need (heading ids, links), never the whole site's HTML. The page pass
-//! and the cross-page checks are shared with [`crate::check`], which runs them without
-//! templates, highlighting or output.
+//! cross-page checks need (heading ids, links), never the whole site's HTML. The cross-page
+//! checks are shared with [`crate::check`], which gets each page's facts from the facts
+//! pass ([`markdown::facts`]) instead of a render: no templates, highlighting or output.
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
@@ -446,12 +446,14 @@ fn write_index(terms: &[Option<Arc<PageTerms>>], budget_kb: u64, out: &dyn Outpu
     (bytes, diags)
 }
 
-/// Checks one page without building it: the markdown pass alone, code left unhighlighted.
+/// Checks one page without building it: the facts pass alone ([`markdown::facts`]), no
+/// rendering.
 pub(crate) fn check_page(source: &dyn Source, site: &Site, i: usize) -> PageResult {
-    render_page(source, site, i, Purpose::FactsOnly).map(PageFacts::of)
+    let text = read_page(source, site, i)?;
+    Ok(PageFacts::of(markdown::facts(&site.pages[i].path, &text, site)))
 }
 
-/// Reads and renders one page's markdown: the part of the pipeline `build` and `check` share.
+/// Reads and renders one page's markdown.
 pub(crate) fn render_page(
     source: &dyn Source,
     site: &Site,
@@ -459,10 +461,7 @@ pub(crate) fn render_page(
     purpose: Purpose,
 ) -> Result<RenderedPage, Diagnostic> {
     let page = &site.pages[i];
-    let bytes = source
-        .read(&page.path)
-        .map_err(|e| Diagnostic::error(Kind::Other, &page.path, Pos::FILE, format!("cannot read: {e}")))?;
-    let text = crate::diag::decode_utf8(&page.path, bytes)?;
+    let text = read_page(source, site, i)?;
     let children = site.children_of(i);
     let input = PageInput {
         path: &page.path,
@@ -471,6 +470,15 @@ pub(crate) fn render_page(
         children: &children,
     };
     Ok(markdown::render(&input, site, purpose))
+}
+
+/// The markdown text of page `i`: the part of the pipeline `build` and `check` share.
+fn read_page(source: &dyn Source, site: &Site, i: usize) -> Result<String, Diagnostic> {
+    let path = &site.pages[i].path;
+    let bytes = source
+        .read(path)
+        .map_err(|e| Diagnostic::error(Kind::Other, path, Pos::FILE, format!("cannot read: {e}")))?;
+    crate::diag::decode_utf8(path, bytes)
 }
 
 /// Splits the page results into each page's facts (`None` for a page that failed) and the

@@ -1,7 +1,9 @@
-//! `docsite check`: the build's findings without the build. It loads the site and runs the
-//! per-page markdown pass and the cross-page checks that `build` runs, but no templates,
-//! no highlighting and no output, and it gives each kind of finding its gate severity
-//! ([`Kind::check_severity`]): a dead link is a warning in a build and an error here.
+//! `docsite check`: the build's findings without the build. It loads the site, runs the
+//! facts pass ([`crate::markdown::facts`]: each page's ids, links and findings, recorded by
+//! the renderer's own rules but without rendering) and the cross-page checks that `build`
+//! runs, with no templates, no highlighting and no output, and it gives each kind of finding
+//! its gate severity ([`Kind::check_severity`](crate::diag::Kind::check_severity)): a dead link is a warning in a build and an
+//! error here.
 
 use rayon::prelude::*;
 

@@ -233,6 +233,50 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// Maps byte offsets of one text to line/column positions, for offsets asked in (mostly)
+/// increasing order, as a markdown pass meets them: each lookup counts the newlines since
+/// the previous one, so a page costs one scan up to its last reference and no table of
+/// line starts. An offset before the previous one starts the count again from the top.
+pub struct LineCursor<'a> {
+    text: &'a str,
+    /// The last offset looked up, its 0-based line and where that line starts.
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    pub fn new(text: &'a str) -> Self {
+        LineCursor {
+            text,
+            offset: 0,
+            line: 0,
+            line_start: 0,
+        }
+    }
+
+    /// The same position as [`LineIndex::pos`].
+    pub fn pos(&mut self, offset: usize) -> Pos {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            (self.offset, self.line, self.line_start) = (0, 0, 0);
+        }
+        let skipped = &self.text.as_bytes()[self.offset..offset];
+        let newlines = skipped.iter().filter(|&&b| b == b'\n').count();
+        if newlines > 0 {
+            self.line += newlines;
+            // `skipped` holds a newline, so `rposition` finds one.
+            self.line_start = self.offset + skipped.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        }
+        self.offset = offset;
+        let col = self
+            .text
+            .get(self.line_start..offset)
+            .map_or(offset - self.line_start, |s| s.chars().count());
+        Pos::new(self.line + 1, col + 1)
+    }
+}
+
 /// Decodes a file as UTF-8, or explains where it is not.
 pub fn decode_utf8(file: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
     String::from_utf8(bytes).map_err(|e| {
@@ -265,6 +309,17 @@ mod tests {
         assert_eq!(idx.pos(9), Pos::new(4, 1));
         assert_eq!(idx.line_text(2), "—x");
         assert_eq!(idx.line_text(9), "");
+    }
+
+    #[test]
+    fn cursor_agrees_with_the_index_in_any_order() {
+        let text = "ab\n—x\n\nlast\n";
+        let idx = LineIndex::new(text);
+        let mut cursor = LineCursor::new(text);
+        // Forwards, repeated, backwards, past the end.
+        for offset in [0, 1, 3, 6, 6, 8, 9, 12, 2, 7, 14, 99, 0] {
+            assert_eq!(cursor.pos(offset), idx.pos(offset), "offset {offset}");
+        }
     }
 
     #[test]
