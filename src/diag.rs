@@ -279,20 +279,26 @@ impl<'a> LineCursor<'a> {
 
 /// Decodes a file as UTF-8, or explains where it is not.
 pub fn decode_utf8(file: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let bytes = e.as_bytes();
-        // Position of the first bad byte: count lines in the valid prefix.
-        let prefix = String::from_utf8_lossy(&bytes[..valid]);
-        let pos = LineIndex::new(&prefix).pos(prefix.len());
-        Diagnostic::error(
-            Kind::Other,
-            file,
-            pos,
-            format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
-        )
-        .with_help("save the file as UTF-8")
-    })
+    String::from_utf8(bytes).map_err(|e| not_utf8(file, e.as_bytes(), e.utf8_error()))
+}
+
+/// [`decode_utf8`] of borrowed bytes.
+pub fn decode_utf8_ref<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str, Diagnostic> {
+    std::str::from_utf8(bytes).map_err(|e| not_utf8(file, bytes, e))
+}
+
+fn not_utf8(file: &str, bytes: &[u8], e: std::str::Utf8Error) -> Diagnostic {
+    let valid = e.valid_up_to();
+    // Position of the first bad byte: count lines in the valid prefix.
+    let prefix = String::from_utf8_lossy(&bytes[..valid]);
+    let pos = LineIndex::new(&prefix).pos(prefix.len());
+    Diagnostic::error(
+        Kind::Other,
+        file,
+        pos,
+        format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
+    )
+    .with_help("save the file as UTF-8")
 }
 
 #[cfg(test)]
@@ -326,6 +332,7 @@ mod tests {
     fn invalid_utf8_names_line_and_column() {
         let err = decode_utf8("a.md", b"ok\nab\xffc".to_vec()).unwrap_err();
         assert_eq!((err.line, err.col), (2, 3));
+        assert_eq!(decode_utf8_ref("a.md", b"ok\nab\xffc"), Err(err.clone()));
         assert!(err.message.contains("not valid UTF-8"));
     }
 
