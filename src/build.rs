@@ -1,8 +1,8 @@
 //! One full build: source → site model → pages rendered in parallel → output. Each page is
 //! read, rendered and written in one pass, so memory holds only the small facts the
-//! cross-page checks need (heading ids, links), never the whole site's HTML. The page pass
-//! and the cross-page checks are shared with [`crate::check`], which runs them without
-//! templates, highlighting or output.
+//! cross-page checks need (heading ids, links), never the whole site's HTML. The cross-page
+//! checks are shared with [`crate::check`], which gets each page's facts from the facts
+//! pass ([`markdown::facts`]) instead of a render: no templates, highlighting or output.
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
@@ -446,12 +446,30 @@ fn write_index(terms: &[Option<Arc<PageTerms>>], budget_kb: u64, out: &dyn Outpu
     (bytes, diags)
 }
 
-/// Checks one page without building it: the markdown pass alone, code left unhighlighted.
+/// Checks one page without building it: the facts pass alone ([`markdown::facts`]), no
+/// rendering.
 pub(crate) fn check_page(source: &dyn Source, site: &Site, i: usize) -> PageResult {
-    render_page(source, site, i, Purpose::FactsOnly).map(PageFacts::of)
+    thread_local! {
+        /// The page text, in one buffer per thread: fresh memory for every page costs page
+        /// faults (the kernel zeroes it), which cost a check as much as the parse.
+        static TEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let path = &site.pages[i].path;
+    TEXT.with_borrow_mut(|buf| {
+        source.read_into(path, buf).map_err(|e| cannot_read(path, e))?;
+        let text = crate::diag::decode_utf8_ref(path, buf)?;
+        let facts = PageFacts::of(markdown::facts(path, text, site));
+        if buf.capacity() > MAX_KEPT_TEXT {
+            *buf = Vec::new();
+        }
+        Ok(facts)
+    })
 }
 
-/// Reads and renders one page's markdown: the part of the pipeline `build` and `check` share.
+/// The largest page-text buffer a thread keeps between pages.
+const MAX_KEPT_TEXT: usize = 4 << 20;
+
+/// Reads and renders one page's markdown.
 pub(crate) fn render_page(
     source: &dyn Source,
     site: &Site,
@@ -459,10 +477,7 @@ pub(crate) fn render_page(
     purpose: Purpose,
 ) -> Result<RenderedPage, Diagnostic> {
     let page = &site.pages[i];
-    let bytes = source
-        .read(&page.path)
-        .map_err(|e| Diagnostic::error(Kind::Other, &page.path, Pos::FILE, format!("cannot read: {e}")))?;
-    let text = crate::diag::decode_utf8(&page.path, bytes)?;
+    let text = read_page(source, site, i)?;
     let children = site.children_of(i);
     let input = PageInput {
         path: &page.path,
@@ -471,6 +486,17 @@ pub(crate) fn render_page(
         children: &children,
     };
     Ok(markdown::render(&input, site, purpose))
+}
+
+/// The markdown text of page `i`: the part of the pipeline `build` and `check` share.
+fn read_page(source: &dyn Source, site: &Site, i: usize) -> Result<String, Diagnostic> {
+    let path = &site.pages[i].path;
+    let bytes = source.read(path).map_err(|e| cannot_read(path, e))?;
+    crate::diag::decode_utf8(path, bytes)
+}
+
+fn cannot_read(path: &str, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(Kind::Other, path, Pos::FILE, format!("cannot read: {e}"))
 }
 
 /// Splits the page results into each page's facts (`None` for a page that failed) and the
@@ -510,51 +536,55 @@ pub(crate) fn cross_check(
 }
 
 /// `#fragment` links must name an id on their target page. Checks the links of one page
-/// (`only`), or of all.
+/// (`only`), or of all, in parallel: a suggestion weighs every id of the target page.
 fn check_anchors(site: &Site, facts: &[Option<PageFacts>], only: Option<usize>) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    for (i, f) in facts.iter().enumerate() {
-        let Some(f) = f else { continue };
-        if only.is_some_and(|o| o != i) {
-            continue;
+    facts
+        .par_iter()
+        .enumerate()
+        .filter(|(i, _)| only.is_none_or(|o| o == *i))
+        .flat_map_iter(|(i, f)| f.iter().flat_map(move |f| page_anchors(site, facts, i, f)))
+        .collect()
+}
+
+/// The broken anchors of page `i`'s links.
+fn page_anchors<'a>(
+    site: &'a Site,
+    facts: &'a [Option<PageFacts>],
+    i: usize,
+    f: &'a PageFacts,
+) -> impl Iterator<Item = Diagnostic> + 'a {
+    f.links.iter().filter_map(move |link| {
+        let (target, fragment) = match &link.target {
+            Target::SamePage { fragment } => (i, fragment),
+            Target::Page {
+                path,
+                fragment: Some(fragment),
+            } => (site.page_index(path)?, fragment),
+            _ => return None,
+        };
+        let Some(Some(target_facts)) = facts.get(target) else {
+            return None;
+        };
+        if fragment.is_empty() || target_facts.ids.contains(fragment) {
+            return None;
         }
-        for link in &f.links {
-            let (target, fragment) = match &link.target {
-                Target::SamePage { fragment } => (i, fragment),
-                Target::Page {
-                    path,
-                    fragment: Some(fragment),
-                } => match site.page_index(path) {
-                    Some(t) => (t, fragment),
-                    None => continue,
-                },
-                _ => continue,
-            };
-            let Some(Some(target_facts)) = facts.get(target) else {
-                continue;
-            };
-            if fragment.is_empty() || target_facts.ids.contains(fragment) {
-                continue;
-            }
-            let on = if target == i {
-                "this page".to_string()
-            } else {
-                format!("`{}`", site.pages[target].path)
-            };
-            let mut d = Diagnostic::warning(
-                Kind::BrokenAnchor,
-                &site.pages[i].path,
-                link.pos,
-                format!("broken anchor: `#{fragment}` matches no heading on {on}"),
-            )
-            .with_excerpt(&link.dest);
-            if let Some(best) = closest(fragment, &target_facts.ids) {
-                d = d.with_help(format!("did you mean `#{best}`?"));
-            }
-            diags.push(d);
+        let on = if target == i {
+            "this page".to_string()
+        } else {
+            format!("`{}`", site.pages[target].path)
+        };
+        let mut d = Diagnostic::warning(
+            Kind::BrokenAnchor,
+            &site.pages[i].path,
+            link.pos,
+            format!("broken anchor: `#{fragment}` matches no heading on {on}"),
+        )
+        .with_excerpt(&link.dest);
+        if let Some(best) = closest(fragment, &target_facts.ids) {
+            d = d.with_help(format!("did you mean `#{best}`?"));
         }
-    }
-    diags
+        Some(d)
+    })
 }
 
 /// The most similar id, if any is reasonably close.

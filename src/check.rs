@@ -1,14 +1,16 @@
-//! `docsite check`: the build's findings without the build. It loads the site and runs the
-//! per-page markdown pass and the cross-page checks that `build` runs, but no templates,
-//! no highlighting and no output, and it gives each kind of finding its gate severity
-//! ([`Kind::check_severity`]): a dead link is a warning in a build and an error here.
+//! `docsite check`: the build's findings without the build. It loads the site, runs the
+//! facts pass ([`crate::markdown::facts`]: each page's ids, links and findings, recorded by
+//! the renderer's own rules but without rendering) and the cross-page checks that `build`
+//! runs, with no templates, no highlighting and no output, and it gives each kind of finding
+//! its gate severity ([`Kind::check_severity`](crate::diag::Kind::check_severity)): a dead link is a warning in a build and an
+//! error here.
 
 use rayon::prelude::*;
 
 use crate::build::{PageFacts, PageResult, check_page, cross_check};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
-use crate::site::Site;
+use crate::site::{Site, read_manifest};
 use crate::source::Source;
 
 /// What a check found.
@@ -33,10 +35,20 @@ impl CheckReport {
 /// Checks the docs in `source`. Fails only when there is nothing to check: no readable
 /// manifest, or one that is not valid JSON or not shaped like a manifest.
 pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Diagnostic>> {
-    let analysis = analyse(source, config, &|_, _| None)?;
+    // The facts pass needs the pages' URLs and the files, not the manifest: the manifest
+    // (the one serial parse of a check) is read while the pages are.
+    let (mut site, url_diags) = Site::unplaced(source, config)?;
+    let (results, manifest) = rayon::join(|| facts_pass(source, &site, &|_, _| None), || read_manifest(source));
+    let (manifest, mut diags) = manifest?;
+    diags.extend(url_diags);
+    diags.extend(site.place(manifest));
+    let (facts, _) = cross_check(source, &site, results, &mut diags);
+    let pages = site.pages.len();
+    // The site and the facts are only freed: let a worker do it while the caller prints.
+    rayon::spawn(move || drop((site, facts)));
     Ok(CheckReport {
-        pages: analysis.site.pages.len(),
-        diagnostics: analysis.diagnostics,
+        pages,
+        diagnostics: Analysis::order(diags),
     })
 }
 
@@ -58,8 +70,19 @@ impl Analysis {
         site: Site,
         facts: Vec<Option<PageFacts>>,
         page_findings: Vec<Vec<Diagnostic>>,
-        mut diags: Vec<Diagnostic>,
+        diags: Vec<Diagnostic>,
     ) -> Analysis {
+        Analysis {
+            site,
+            facts,
+            page_findings,
+            diagnostics: Analysis::order(diags),
+        }
+    }
+
+    /// The findings with their `check` severities, grouped by file in path order: the
+    /// order a reader fixes them in.
+    fn order(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         for d in &mut diags {
             if d.severity == Severity::Warning
                 && let Some(severity) = d.kind.check_severity()
@@ -67,14 +90,8 @@ impl Analysis {
                 d.severity = severity;
             }
         }
-        // Grouped by file in path order: the order a reader fixes them in.
-        diags.sort_by(|a, b| (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message)));
-        Analysis {
-            site,
-            facts,
-            page_findings,
-            diagnostics: diags,
-        }
+        diags.par_sort_by(|a, b| (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message)));
+        diags
     }
 
     /// Page `i`'s markdown pass again, without running it: for another commit where the
@@ -92,13 +109,18 @@ pub(crate) type Reuse<'a> = dyn Fn(&Site, usize) -> Option<PageResult> + Sync + 
 /// supply pages known from another commit.
 pub(crate) fn analyse(source: &dyn Source, config: Config, reuse: &Reuse) -> Result<Analysis, Vec<Diagnostic>> {
     let (site, mut diags) = Site::load(source, config)?;
-    let results: Vec<PageResult> = (0..site.pages.len())
-        .into_par_iter()
-        .map(|i| reuse(&site, i).unwrap_or_else(|| check_page(source, &site, i)))
-        .collect();
+    let results = facts_pass(source, &site, reuse);
     let page_findings = page_findings(&results);
     let (facts, _) = cross_check(source, &site, results, &mut diags);
     Ok(Analysis::new(site, facts, page_findings, diags))
+}
+
+/// Every page through the facts pass, in parallel, or as `reuse` supplies it.
+fn facts_pass(source: &dyn Source, site: &Site, reuse: &Reuse) -> Vec<PageResult> {
+    (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| reuse(site, i).unwrap_or_else(|| check_page(source, site, i)))
+        .collect()
 }
 
 /// Each page's own findings, kept for [`Analysis::page_result`].

@@ -233,22 +233,81 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// Maps byte offsets of one text to line/column positions, for offsets asked in (mostly)
+/// increasing order, as a markdown pass meets them: each lookup counts the newlines since
+/// the previous one, so a page costs one scan up to its last reference and no table of
+/// line starts. An offset before the previous one starts the count again from the top.
+pub struct LineCursor<'a> {
+    text: &'a str,
+    /// The last offset looked up, its 0-based line and where that line starts.
+    offset: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    pub fn new(text: &'a str) -> Self {
+        LineCursor {
+            text,
+            offset: 0,
+            line: 0,
+            line_start: 0,
+        }
+    }
+
+    /// The same position as [`LineIndex::pos`].
+    pub fn pos(&mut self, offset: usize) -> Pos {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            (self.offset, self.line, self.line_start) = (0, 0, 0);
+        }
+        let skipped = &self.text.as_bytes()[self.offset..offset];
+        let newlines = count_newlines(skipped);
+        if newlines > 0 {
+            self.line += newlines;
+            // `skipped` holds a newline, so `rposition` finds one.
+            self.line_start = self.offset + skipped.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        }
+        self.offset = offset;
+        let col = self
+            .text
+            .get(self.line_start..offset)
+            .map_or(offset - self.line_start, |s| s.chars().count());
+        Pos::new(self.line + 1, col + 1)
+    }
+}
+
+/// The number of `\n` in `bytes`. Counted in runs of 255 with a byte-sized total, which
+/// the compiler turns into wide vector compares (a `usize` total per byte does not).
+fn count_newlines(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|run| usize::from(run.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n'))))
+        .sum()
+}
+
 /// Decodes a file as UTF-8, or explains where it is not.
 pub fn decode_utf8(file: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let bytes = e.as_bytes();
-        // Position of the first bad byte: count lines in the valid prefix.
-        let prefix = String::from_utf8_lossy(&bytes[..valid]);
-        let pos = LineIndex::new(&prefix).pos(prefix.len());
-        Diagnostic::error(
-            Kind::Other,
-            file,
-            pos,
-            format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
-        )
-        .with_help("save the file as UTF-8")
-    })
+    String::from_utf8(bytes).map_err(|e| not_utf8(file, e.as_bytes(), e.utf8_error()))
+}
+
+/// [`decode_utf8`] of borrowed bytes.
+pub fn decode_utf8_ref<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str, Diagnostic> {
+    std::str::from_utf8(bytes).map_err(|e| not_utf8(file, bytes, e))
+}
+
+fn not_utf8(file: &str, bytes: &[u8], e: std::str::Utf8Error) -> Diagnostic {
+    let valid = e.valid_up_to();
+    // Position of the first bad byte: count lines in the valid prefix.
+    let prefix = String::from_utf8_lossy(&bytes[..valid]);
+    let pos = LineIndex::new(&prefix).pos(prefix.len());
+    Diagnostic::error(
+        Kind::Other,
+        file,
+        pos,
+        format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
+    )
+    .with_help("save the file as UTF-8")
 }
 
 #[cfg(test)]
@@ -268,9 +327,23 @@ mod tests {
     }
 
     #[test]
+    fn cursor_agrees_with_the_index_in_any_order() {
+        let text = "ab\n—x\n\nlast\n";
+        let idx = LineIndex::new(text);
+        let mut cursor = LineCursor::new(text);
+        // Forwards, repeated, backwards, past the end.
+        for offset in [0, 1, 3, 6, 6, 8, 9, 12, 2, 7, 14, 99, 0] {
+            assert_eq!(cursor.pos(offset), idx.pos(offset), "offset {offset}");
+        }
+        let long = "x\n".repeat(700);
+        assert_eq!(count_newlines(long.as_bytes()), 700);
+    }
+
+    #[test]
     fn invalid_utf8_names_line_and_column() {
         let err = decode_utf8("a.md", b"ok\nab\xffc".to_vec()).unwrap_err();
         assert_eq!((err.line, err.col), (2, 3));
+        assert_eq!(decode_utf8_ref("a.md", b"ok\nab\xffc"), Err(err.clone()));
         assert!(err.message.contains("not valid UTF-8"));
     }
 

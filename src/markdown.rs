@@ -3,6 +3,11 @@
 //! tabs, `<children>`, link and image rewriting (in markdown and in raw HTML), bare-URL
 //! autolinks and code highlighting. It reads nothing but the page text; what it needs to
 //! know about the rest of the site comes through [`Links`].
+//!
+//! [`facts()`] (in `facts.rs`) is the same dialect read for `docsite check`: the ids, links
+//! and findings a render records, from one light walk over the events. Both record through
+//! the functions here (slugs, `record_reference`, the raw-HTML scanners), so they cannot
+//! disagree about a rule.
 
 use std::sync::LazyLock;
 
@@ -12,7 +17,7 @@ use pulldown_cmark::{
 };
 use regex::Regex;
 
-use crate::diag::{Diagnostic, Kind, LineIndex, Pos};
+use crate::diag::{Diagnostic, Kind, LineCursor, Pos};
 use crate::highlight::Highlighter;
 use crate::paths::{self, Resolved};
 use crate::slug::Slugger;
@@ -148,22 +153,14 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// What a render is for.
+/// What a render is for. `docsite check`, which needs only the facts, does not render:
+/// it runs [`facts()`].
 #[derive(Clone, Copy)]
 pub enum Purpose<'h> {
     /// A page of the site: full HTML with highlighted code.
     Html(&'h Highlighter),
-    /// Only the facts the checks need (ids, links, findings): `docsite check` discards the
-    /// HTML, so none is produced, which skips highlighting and the HTML writer.
-    FactsOnly,
     /// The facts and each section's plain text (what the search index is made of), no HTML.
     Text,
-}
-
-impl Purpose<'_> {
-    fn wants_text(self) -> bool {
-        matches!(self, Purpose::Html(_) | Purpose::Text)
-    }
 }
 
 /// Renders one page.
@@ -174,7 +171,7 @@ pub fn render(input: &PageInput, links: &dyn Links, purpose: Purpose) -> Rendere
         input,
         links,
         purpose,
-        idx: LineIndex::new(input.text),
+        idx: LineCursor::new(input.text),
         out: Vec::with_capacity(events.len()),
         slugger: Slugger::default(),
         page: RenderedPage::default(),
@@ -202,7 +199,7 @@ struct Renderer<'a, 'i> {
     input: &'i PageInput<'i>,
     links: &'i dyn Links,
     purpose: Purpose<'i>,
-    idx: LineIndex<'a>,
+    idx: LineCursor<'a>,
     out: Vec<Event<'a>>,
     slugger: Slugger,
     page: RenderedPage,
@@ -302,9 +299,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
 
     /// Events that may appear inside any block: links, images, raw inline HTML, text.
     fn inline(&mut self, event: Event<'a>, range: std::ops::Range<usize>) {
-        if self.purpose.wants_text() {
-            self.collect_text(&event);
-        }
+        self.collect_text(&event);
         match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -344,7 +339,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
                 self.emit(Event::End(end));
             }
             Event::InlineHtml(html) => {
-                if html.trim_start().starts_with("<!--") {
+                if is_comment(&html) {
                     return;
                 }
                 let rewritten = self.raw_html(&html, &[(0, range.start)]);
@@ -419,37 +414,14 @@ impl<'a, 'i> Renderer<'a, 'i> {
     }
 
     fn front_matter(&mut self, yaml: &str, offset: usize) {
-        use yaml_rust2::{Yaml, YamlLoader};
-        match YamlLoader::load_from_str(yaml) {
-            Ok(docs) => {
-                let Some(Yaml::Hash(map)) = docs.into_iter().next() else {
-                    return;
-                };
-                let get = |key: &str| {
-                    map.get(&Yaml::String(key.to_string())).and_then(|v| match v {
-                        Yaml::String(s) | Yaml::Real(s) => Some(s.clone()),
-                        Yaml::Integer(i) => Some(i.to_string()),
-                        Yaml::Boolean(b) => Some(b.to_string()),
-                        _ => None,
-                    })
-                };
-                self.page.front_title = get("title").filter(|t| !t.trim().is_empty());
-                self.page.front_description = get("description");
+        match front_matter(yaml) {
+            Ok(FrontMatter { title, description }) => {
+                self.page.front_title = title;
+                self.page.front_description = description;
             }
             Err(e) => {
-                // The block starts after the opening `---` line.
-                let start = self.idx.pos(offset).line + 1;
-                let m = e.marker();
-                let pos = Pos::new(start + m.line().saturating_sub(1), m.col() + 1);
-                self.page.diagnostics.push(
-                    Diagnostic::warning(
-                        Kind::InvalidFrontMatter,
-                        self.input.path,
-                        pos,
-                        format!("front matter is not valid YAML: {}", e.info()),
-                    )
-                    .with_help("front matter is ignored; quote values that contain `:` or `#`"),
-                );
+                let d = front_matter_warning(self.input.path, self.idx.pos(offset), &e);
+                self.page.diagnostics.push(d);
             }
         }
     }
@@ -462,20 +434,8 @@ impl<'a, 'i> Renderer<'a, 'i> {
         attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
         body: Vec<Spanned<'a>>,
     ) {
-        let text: String = body
-            .iter()
-            .filter_map(|(e, _)| match e {
-                Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                _ => None,
-            })
-            .collect();
-        let id = match explicit_id {
-            Some(id) => {
-                self.slugger.reserve(&id);
-                id.to_string()
-            }
-            None => self.slugger.slug(&text),
-        };
+        let text: String = body.iter().filter_map(|(e, _)| heading_text(e)).collect();
+        let id = heading_id(&mut self.slugger, explicit_id.as_deref(), &text);
         let n = level as u8;
         if n == 1 && self.page.h1.is_none() {
             self.page.h1 = Some(text.trim().to_string());
@@ -507,21 +467,17 @@ impl<'a, 'i> Renderer<'a, 'i> {
         }
         open.push('>');
         self.emit(Event::Html(open.into()));
-        if self.purpose.wants_text() {
-            self.page.sections.push(TextSection {
-                level: n,
-                id: id.clone(),
-                heading: text.trim().to_string(),
-                text: String::new(),
-            });
-        }
+        self.page.sections.push(TextSection {
+            level: n,
+            id: id.clone(),
+            heading: text.trim().to_string(),
+            text: String::new(),
+        });
         let start = self.out.len();
         for (event, range) in body {
             self.inline(event, range);
         }
-        if self.purpose.wants_text()
-            && let Some(section) = self.page.sections.last_mut()
-        {
+        if let Some(section) = self.page.sections.last_mut() {
             // The heading's own words are its `heading`, not its text.
             section.text.clear();
         }
@@ -597,42 +553,16 @@ impl<'a, 'i> Renderer<'a, 'i> {
     /// and records `id`/`name` attributes as anchor targets. `segments` maps offsets in
     /// `html` to offsets in the page source: `(offset in html, offset in source)`, sorted.
     fn raw_html(&mut self, html: &str, segments: &[(usize, usize)]) -> String {
-        for cap in ID_ATTR.captures_iter(html) {
-            if let Some(id) = cap.get(1) {
-                self.page.ids.push(id.as_str().to_string());
-            }
-        }
-        if !REF_TAG.is_match(html) {
-            return html.to_string();
-        }
-        let source_offset = |at: usize| {
-            let i = segments.partition_point(|&(h, _)| h <= at).saturating_sub(1);
-            segments.get(i).map_or(0, |&(h, s)| s + (at - h))
-        };
+        self.page.ids.extend(raw_ids(html).map(str::to_string));
         let mut out = String::with_capacity(html.len() + 16);
         let mut last = 0;
-        for tag in REF_TAG.captures_iter(html) {
-            let Some(whole) = tag.get(0) else { continue };
-            let is_link = tag.get(1).is_some_and(|n| n.as_str().eq_ignore_ascii_case("a"));
-            for attr in REF_ATTR.captures_iter(whole.as_str()) {
-                let name = attr.get(1).map_or("", |m| m.as_str());
-                if is_link != name.eq_ignore_ascii_case("href") {
-                    continue;
-                }
-                let Some(value) = attr.get(2).or(attr.get(3)).or(attr.get(4)) else {
-                    continue;
-                };
-                let start = whole.start() + value.start();
-                let kind = if is_link { RefKind::Link } else { RefKind::Image };
-                let new = self.reference(value.as_str(), source_offset(start), kind);
-                if new != value.as_str() {
-                    // Re-quote: the value may have been unquoted or single-quoted.
-                    let quoted_start = whole.start() + attr.get(0).map_or(0, |m| m.start());
-                    let quoted_end = whole.start() + attr.get(0).map_or(0, |m| m.end());
-                    out.push_str(&html[last..quoted_start]);
-                    out.push_str(&format!(" {name}=\"{}\"", escape_html(&new)));
-                    last = quoted_end;
-                }
+        for r in raw_refs(html) {
+            let new = self.reference(r.value, source_offset(segments, r.value_start), r.kind);
+            if new != r.value {
+                // Re-quote: the value may have been unquoted or single-quoted.
+                out.push_str(&html[last..r.attr.start]);
+                out.push_str(&format!(" {}=\"{}\"", r.name, escape_html(&new)));
+                last = r.attr.end;
             }
         }
         out.push_str(&html[last..]);
@@ -642,132 +572,8 @@ impl<'a, 'i> Renderer<'a, 'i> {
     /// Resolves a link or image destination, records it, and returns the href to emit.
     fn reference(&mut self, dest: &str, offset: usize, kind: RefKind) -> String {
         let pos = self.idx.pos(offset);
-        let (target, href) = self.resolve(dest);
-        let what = match kind {
-            RefKind::Link => "link",
-            RefKind::Image => "image",
-        };
-        match &target {
-            Target::Missing { path } => {
-                // A link to `x.md` or to an extensionless path (a folder) wants a page; an
-                // image, or a link to `x.pdf`, wants a file.
-                let name = path.rsplit('/').next().unwrap_or(path);
-                let wants_page = kind == RefKind::Link && (paths::is_markdown(path) || !name.contains('.'));
-                let (kind, help) = if wants_page {
-                    (Kind::BrokenLink, "check the file name, or add the page")
-                } else {
-                    (Kind::MissingFile, "add the file to the docs folder, or fix the path")
-                };
-                let d = Diagnostic::warning(
-                    kind,
-                    self.input.path,
-                    pos,
-                    format!("broken {what}: `{dest}` points to `{path}`, which does not exist"),
-                );
-                self.page.diagnostics.push(d.with_help(help).with_excerpt(dest));
-            }
-            Target::Outside => {
-                let help = match self.links.repo_url() {
-                    Some(_) => format!("it links to the file on the forge instead: {href}"),
-                    None => "set repo_url (or --repo-url) to link such files on the forge".to_string(),
-                };
-                let d = Diagnostic::warning(
-                    Kind::LinkLeavesDocs,
-                    self.input.path,
-                    pos,
-                    format!("{what} `{dest}` leaves the docs folder"),
-                );
-                self.page.diagnostics.push(d.with_help(help).with_excerpt(dest));
-            }
-            _ => {}
-        }
-        self.page.links.push(LinkRef {
-            pos,
-            dest: dest.to_string(),
-            kind,
-            target,
-        });
-        href
-    }
-
-    fn resolve(&self, dest: &str) -> (Target, String) {
-        if dest.is_empty() || paths::is_external(dest) {
-            return (Target::External, dest.to_string());
-        }
-        let (path, query, fragment) = paths::split_link(dest);
-        if path.is_empty() {
-            return match fragment {
-                Some(f) if query.is_none() => (
-                    Target::SamePage {
-                        fragment: paths::decode_path(f),
-                    },
-                    dest.to_string(),
-                ),
-                _ => (Target::External, dest.to_string()),
-            };
-        }
-        let suffix = |href: String| {
-            let mut href = href;
-            if let Some(q) = query {
-                href.push('?');
-                href.push_str(q);
-            }
-            if let Some(f) = fragment {
-                href.push('#');
-                href.push_str(f);
-            }
-            href
-        };
-        let decoded = paths::decode_path(path);
-        let base = paths::parent_dir(self.input.path);
-        let resolved = match paths::join(base, &decoded) {
-            Resolved::Inside(p) => p,
-            Resolved::Outside { ups, rest } => {
-                let href = match self.links.repo_url() {
-                    Some(repo) => suffix(forge_url(repo, ups, &rest)),
-                    None => dest.to_string(),
-                };
-                return (Target::Outside, href);
-            }
-        };
-        let fragment_owned = fragment.map(paths::decode_path);
-        if let Some(url) = self.links.page_url(&resolved) {
-            let href = suffix(paths::relative_href(self.input.url, url));
-            return (
-                Target::Page {
-                    path: resolved,
-                    fragment: fragment_owned,
-                },
-                href,
-            );
-        }
-        if self.links.has_file(&resolved) {
-            let href = suffix(paths::relative_href(self.input.url, &resolved));
-            return (Target::File { path: resolved }, href);
-        }
-        // A folder link (`guide/` or `guide`) means the folder's page.
-        for index in ["index.md", "README.md"] {
-            let candidate = if resolved.is_empty() {
-                index.to_string()
-            } else {
-                format!("{resolved}/{index}")
-            };
-            if let Some(url) = self.links.page_url(&candidate) {
-                let href = suffix(paths::relative_href(self.input.url, url));
-                return (
-                    Target::Page {
-                        path: candidate,
-                        fragment: fragment_owned,
-                    },
-                    href,
-                );
-            }
-        }
-        let href = match self.links.repo_url() {
-            Some(repo) => suffix(forge_url(repo, 0, &resolved)),
-            None => dest.to_string(),
-        };
-        (Target::Missing { path: resolved }, href)
+        let target = &record_reference(&mut self.page, self.input.path, self.links, pos, dest, kind).target;
+        href(dest, target, self.input, self.links)
     }
 
     fn children(&mut self) {
@@ -797,6 +603,280 @@ impl<'a, 'i> Renderer<'a, 'i> {
         html.push_str("</ul>\n");
         self.emit(Event::Html(html.into()));
     }
+}
+
+/// Resolves a reference on page `page_path` and records it there, with its finding when it
+/// is broken or leaves the docs folder. The renderer and [`facts()`] both record through
+/// here, so a check finds what a build reports.
+fn record_reference<'p>(
+    page: &'p mut RenderedPage,
+    page_path: &str,
+    links: &dyn Links,
+    pos: Pos,
+    dest: &str,
+    kind: RefKind,
+) -> &'p LinkRef {
+    let target = resolve(dest, page_path, links);
+    let what = match kind {
+        RefKind::Link => "link",
+        RefKind::Image => "image",
+    };
+    match &target {
+        Target::Missing { path } => {
+            // A link to `x.md` or to an extensionless path (a folder) wants a page; an
+            // image, or a link to `x.pdf`, wants a file.
+            let name = path.rsplit('/').next().unwrap_or(path);
+            let wants_page = kind == RefKind::Link && (paths::is_markdown(path) || !name.contains('.'));
+            let (kind, help) = if wants_page {
+                (Kind::BrokenLink, "check the file name, or add the page")
+            } else {
+                (Kind::MissingFile, "add the file to the docs folder, or fix the path")
+            };
+            let d = Diagnostic::warning(
+                kind,
+                page_path,
+                pos,
+                format!("broken {what}: `{dest}` points to `{path}`, which does not exist"),
+            );
+            page.diagnostics.push(d.with_help(help).with_excerpt(dest));
+        }
+        Target::Outside => {
+            let help = match forge_href(dest, &target, page_path, links.repo_url()) {
+                Some(href) => format!("it links to the file on the forge instead: {href}"),
+                None => "set repo_url (or --repo-url) to link such files on the forge".to_string(),
+            };
+            let d = Diagnostic::warning(
+                Kind::LinkLeavesDocs,
+                page_path,
+                pos,
+                format!("{what} `{dest}` leaves the docs folder"),
+            );
+            page.diagnostics.push(d.with_help(help).with_excerpt(dest));
+        }
+        _ => {}
+    }
+    page.links.push(LinkRef {
+        pos,
+        dest: dest.to_string(),
+        kind,
+        target,
+    });
+    // Just pushed.
+    &page.links[page.links.len() - 1]
+}
+
+/// Where a link or image destination written on page `page_path` points.
+fn resolve(dest: &str, page_path: &str, links: &dyn Links) -> Target {
+    if dest.is_empty() || paths::is_external(dest) {
+        return Target::External;
+    }
+    let (path, query, fragment) = paths::split_link(dest);
+    if path.is_empty() {
+        return match fragment {
+            Some(f) if query.is_none() => Target::SamePage {
+                fragment: paths::decode_path(f),
+            },
+            _ => Target::External,
+        };
+    }
+    let resolved = match join_dest(page_path, path) {
+        Resolved::Inside(p) => p,
+        Resolved::Outside { .. } => return Target::Outside,
+    };
+    let fragment = fragment.map(paths::decode_path);
+    if links.page_url(&resolved).is_some() {
+        return Target::Page {
+            path: resolved,
+            fragment,
+        };
+    }
+    if links.has_file(&resolved) {
+        return Target::File { path: resolved };
+    }
+    // A folder link (`guide/` or `guide`) means the folder's page.
+    for index in ["index.md", "README.md"] {
+        let candidate = if resolved.is_empty() {
+            index.to_string()
+        } else {
+            format!("{resolved}/{index}")
+        };
+        if links.page_url(&candidate).is_some() {
+            return Target::Page {
+                path: candidate,
+                fragment,
+            };
+        }
+    }
+    Target::Missing { path: resolved }
+}
+
+/// Where the path part of a destination on page `page_path` lands.
+fn join_dest(page_path: &str, path: &str) -> Resolved {
+    paths::join(paths::parent_dir(page_path), &paths::decode_path(path))
+}
+
+/// The href the renderer writes for `dest`, which resolved to `target`: relative to the
+/// page for pages and files, on the forge for what is not in the docs (when there is a
+/// forge), else as written.
+fn href(dest: &str, target: &Target, input: &PageInput, links: &dyn Links) -> String {
+    let href = match target {
+        Target::Page { path, .. } => links
+            .page_url(path)
+            .map(|url| with_suffix(paths::relative_href(input.url, url), dest)),
+        Target::File { path } => Some(with_suffix(paths::relative_href(input.url, path), dest)),
+        Target::Missing { .. } | Target::Outside => forge_href(dest, target, input.path, links.repo_url()),
+        Target::External | Target::SamePage { .. } => None,
+    };
+    href.unwrap_or_else(|| dest.to_string())
+}
+
+/// The forge URL of a missing or outside reference, when there is a forge.
+fn forge_href(dest: &str, target: &Target, page_path: &str, repo_url: Option<&str>) -> Option<String> {
+    let repo = repo_url?;
+    let url = match target {
+        Target::Missing { path } => forge_url(repo, 0, path),
+        Target::Outside => match join_dest(page_path, paths::split_link(dest).0) {
+            Resolved::Outside { ups, rest } => forge_url(repo, ups, &rest),
+            Resolved::Inside(_) => return None,
+        },
+        _ => return None,
+    };
+    Some(with_suffix(url, dest))
+}
+
+/// `href` with the query and fragment of `dest`.
+fn with_suffix(mut href: String, dest: &str) -> String {
+    let (_, query, fragment) = paths::split_link(dest);
+    if let Some(q) = query {
+        href.push('?');
+        href.push_str(q);
+    }
+    if let Some(f) = fragment {
+        href.push('#');
+        href.push_str(f);
+    }
+    href
+}
+
+/// An `href` of `<a>`, or a `src` of `<img>` or `<source>`, in raw HTML.
+struct RawRef<'h> {
+    kind: RefKind,
+    /// The attribute name as written.
+    name: &'h str,
+    value: &'h str,
+    /// Where the value starts in the HTML.
+    value_start: usize,
+    /// The whole attribute, with its leading space, in the HTML.
+    attr: std::ops::Range<usize>,
+}
+
+/// The references of raw HTML, in order.
+fn raw_refs(html: &str) -> impl Iterator<Item = RawRef<'_>> {
+    REF_TAG.captures_iter(html).flat_map(|tag| {
+        let whole = tag.get(0);
+        let is_link = tag.get(1).is_some_and(|n| n.as_str().eq_ignore_ascii_case("a"));
+        let (tag_text, tag_start) = whole.map_or(("", 0), |m| (m.as_str(), m.start()));
+        REF_ATTR.captures_iter(tag_text).filter_map(move |attr| {
+            let name = attr.get(1).map_or("", |m| m.as_str());
+            if is_link != name.eq_ignore_ascii_case("href") {
+                return None;
+            }
+            let value = attr.get(2).or(attr.get(3)).or(attr.get(4))?;
+            let whole_attr = attr.get(0)?;
+            Some(RawRef {
+                kind: if is_link { RefKind::Link } else { RefKind::Image },
+                name,
+                value: value.as_str(),
+                value_start: tag_start + value.start(),
+                attr: tag_start + whole_attr.start()..tag_start + whole_attr.end(),
+            })
+        })
+    })
+}
+
+/// The `id` and `name` attribute values of raw HTML: anchor targets.
+fn raw_ids(html: &str) -> impl Iterator<Item = &str> {
+    ID_ATTR
+        .captures_iter(html)
+        .filter_map(|cap| cap.get(1))
+        .map(|m| m.as_str())
+}
+
+/// The source offset of offset `at` in HTML joined from `segments`: `(offset in html,
+/// offset in source)`, sorted.
+fn source_offset(segments: &[(usize, usize)], at: usize) -> usize {
+    let i = segments.partition_point(|&(h, _)| h <= at).saturating_sub(1);
+    segments.get(i).map_or(0, |&(h, s)| s + (at - h))
+}
+
+/// Whether inline HTML is a comment, which is dropped unread.
+fn is_comment(html: &str) -> bool {
+    html.trim_start().starts_with("<!--")
+}
+
+/// The part of a heading's text an event holds (its id is made of these).
+fn heading_text<'e>(event: &'e Event) -> Option<&'e str> {
+    match event {
+        Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+        _ => None,
+    }
+}
+
+/// A heading's id: its explicit `{#id}`, or the next unique slug of its text.
+fn heading_id(slugger: &mut Slugger, explicit: Option<&str>, text: &str) -> String {
+    match explicit {
+        Some(id) => {
+            slugger.reserve(id);
+            id.to_string()
+        }
+        None => slugger.slug(text),
+    }
+}
+
+/// What the front matter sets.
+struct FrontMatter {
+    title: Option<String>,
+    description: Option<String>,
+}
+
+/// Reads a front matter block (without its `---` lines).
+fn front_matter(yaml: &str) -> Result<FrontMatter, yaml_rust2::ScanError> {
+    use yaml_rust2::{Yaml, YamlLoader};
+    let docs = YamlLoader::load_from_str(yaml)?;
+    let Some(Yaml::Hash(map)) = docs.into_iter().next() else {
+        return Ok(FrontMatter {
+            title: None,
+            description: None,
+        });
+    };
+    let get = |key: &str| {
+        map.get(&Yaml::String(key.to_string())).and_then(|v| match v {
+            Yaml::String(s) | Yaml::Real(s) => Some(s.clone()),
+            Yaml::Integer(i) => Some(i.to_string()),
+            Yaml::Boolean(b) => Some(b.to_string()),
+            _ => None,
+        })
+    };
+    Ok(FrontMatter {
+        title: get("title").filter(|t| !t.trim().is_empty()),
+        description: get("description"),
+    })
+}
+
+/// The finding for front matter that is not valid YAML; `block` is where the block starts
+/// (its opening `---`).
+fn front_matter_warning(path: &str, block: Pos, e: &yaml_rust2::ScanError) -> Diagnostic {
+    // The YAML starts after the opening `---` line.
+    let start = block.line + 1;
+    let m = e.marker();
+    let pos = Pos::new(start + m.line().saturating_sub(1), m.col() + 1);
+    Diagnostic::warning(
+        Kind::InvalidFrontMatter,
+        path,
+        pos,
+        format!("front matter is not valid YAML: {}", e.info()),
+    )
+    .with_help("front matter is ignored; quote values that contain `:` or `#`")
 }
 
 /// The forge URL of a path relative to the docs folder that climbs `ups` levels first.
@@ -879,6 +959,9 @@ fn children_placeholder<'a>(mut it: impl Iterator<Item = Spanned<'a>>) -> Option
     }
     CHILDREN.is_match(text.trim()).then_some(n)
 }
+
+mod facts;
+pub use facts::facts;
 
 #[cfg(test)]
 mod tests;

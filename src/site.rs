@@ -48,6 +48,18 @@ impl Site {
     /// manifest, unreadable folder); a route whose file is missing is an error that comes
     /// back with the site, like the warnings and notes, so one run shows every problem.
     pub fn load(source: &dyn Source, config: Config) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let (mut site, url_diags) = Site::unplaced(source, config)?;
+        let (manifest, mut diags) = read_manifest(source)?;
+        diags.extend(url_diags);
+        diags.extend(site.place(manifest));
+        Ok((site, diags))
+    }
+
+    /// The first half of [`Site::load`]: the file listing, each page's URL (with the
+    /// findings of URL clashes), and that there is a manifest, but not the manifest itself.
+    /// Such a site already answers every question of [`Links`]: a check reads the pages
+    /// while [`read_manifest`] parses the manifest, then [`Site::place`]s it.
+    pub(crate) fn unplaced(source: &dyn Source, config: Config) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
         let mut diags = Vec::new();
         let all = source.files().map_err(|e| {
             vec![Diagnostic::error(
@@ -68,23 +80,31 @@ impl Site {
                 .with_help("pass the folder that holds manifest.json with --docs DIR"),
             ]);
         }
-        let text = source.read(MANIFEST_FILE).map_err(|e| {
-            vec![Diagnostic::error(
-                Kind::Other,
-                MANIFEST_FILE,
-                Pos::FILE,
-                format!("cannot read: {e}"),
-            )]
-        })?;
-        let text = crate::diag::decode_utf8(MANIFEST_FILE, text).map_err(|d| vec![d])?;
-        let (manifest, warnings) = manifest::parse(&text)?;
-        diags.extend(warnings);
-
         let (md, files): (Vec<String>, Vec<String>) = all.into_iter().partition(|f| paths::is_markdown(f));
         let files: HashSet<String> = files.into_iter().collect();
-        let mut pages = assign_urls(md, &mut diags);
+        let pages = assign_urls(md, &mut diags);
         let by_path: HashMap<String, usize> = pages.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
+        let order_index = vec![None; pages.len()];
+        let site = Site {
+            config,
+            manifest: Manifest::default(),
+            pages,
+            by_path,
+            files,
+            reading_order: Vec::new(),
+            order_index,
+        };
+        Ok((site, diags))
+    }
 
+    /// The second half of [`Site::load`]: places the pages of an [`Site::unplaced`] site
+    /// on the manifest's routes. Returns the findings: routes whose files are missing,
+    /// pages listed twice, orphans.
+    pub(crate) fn place(&mut self, manifest: Manifest) -> Vec<Diagnostic> {
+        let mut diags = Vec::new();
+        let Site {
+            pages, by_path, files, ..
+        } = self;
         for (id, route) in manifest.routes.iter().enumerate() {
             if let Some(path) = &route.path {
                 match by_path.get(path) {
@@ -94,13 +114,13 @@ impl Site {
                         }
                         pages[i].routes.push(id);
                     }
-                    None => diags.push(missing_file(route, path, "path", route.path_pos, &files)),
+                    None => diags.push(missing_file(route, path, "path", route.path_pos, files)),
                 }
             }
             if let Some(icon) = &route.icon_path
                 && !files.contains(icon)
             {
-                diags.push(missing_file(route, icon, "icon_path", route.icon_pos, &files));
+                diags.push(missing_file(route, icon, "icon_path", route.icon_pos, files));
             }
         }
         for page in pages.iter().filter(|p| p.routes.is_empty()) {
@@ -115,26 +135,16 @@ impl Site {
             );
         }
 
-        let mut reading_order = Vec::new();
-        let mut order_index = vec![None; pages.len()];
         for route in &manifest.routes {
             if let Some(&i) = route.path.as_ref().and_then(|p| by_path.get(p))
-                && order_index[i].is_none()
+                && self.order_index[i].is_none()
             {
-                order_index[i] = Some(reading_order.len());
-                reading_order.push(i);
+                self.order_index[i] = Some(self.reading_order.len());
+                self.reading_order.push(i);
             }
         }
-        let site = Site {
-            config,
-            manifest,
-            pages,
-            by_path,
-            files,
-            reading_order,
-            order_index,
-        };
-        Ok((site, diags))
+        self.manifest = manifest;
+        diags
     }
 
     pub fn page_index(&self, path: &str) -> Option<usize> {
@@ -199,6 +209,21 @@ impl Links for Site {
     fn repo_url(&self) -> Option<&str> {
         self.config.repo_url.as_deref()
     }
+}
+
+/// Reads and parses `manifest.json` (which [`Site::unplaced`] found in the listing):
+/// the manifest and its warnings, or what makes it unusable.
+pub(crate) fn read_manifest(source: &dyn Source) -> Result<(Manifest, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let text = source.read(MANIFEST_FILE).map_err(|e| {
+        vec![Diagnostic::error(
+            Kind::Other,
+            MANIFEST_FILE,
+            Pos::FILE,
+            format!("cannot read: {e}"),
+        )]
+    })?;
+    let text = crate::diag::decode_utf8(MANIFEST_FILE, text).map_err(|d| vec![d])?;
+    manifest::parse(&text)
 }
 
 /// Gives every markdown file its URL. When two files want the same folder URL

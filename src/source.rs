@@ -14,6 +14,12 @@ pub trait Source: Sync {
     fn files(&self) -> io::Result<Vec<String>>;
     /// The bytes of one file.
     fn read(&self, path: &str) -> io::Result<Vec<u8>>;
+    /// The bytes of one file, into `buf` (emptied first): a caller that reads many files
+    /// reuses one buffer, whose memory is already mapped and warm.
+    fn read_into(&self, path: &str, buf: &mut Vec<u8>) -> io::Result<()> {
+        *buf = self.read(path)?;
+        Ok(())
+    }
     /// When the file last changed in git history, if the source knows.
     fn last_updated(&self, _path: &str) -> Option<&Revision> {
         None
@@ -114,6 +120,11 @@ impl Source for DirSource {
         std::fs::read(self.root.join(path))
     }
 
+    fn read_into(&self, path: &str, buf: &mut Vec<u8>) -> io::Result<()> {
+        buf.clear();
+        std::io::Read::read_to_end(&mut std::fs::File::open(self.root.join(path))?, buf).map(|_| ())
+    }
+
     fn last_updated(&self, path: &str) -> Option<&Revision> {
         self.history.get(path)
     }
@@ -209,6 +220,15 @@ impl GitSource {
         Ok(blobs)
     }
 
+    /// The bytes of a file as the source holds them.
+    fn read_shared(&self, path: &str) -> io::Result<&[u8]> {
+        self.ids
+            .get(path)
+            .and_then(|id| self.blobs.get(id))
+            .map(|data| &data[..])
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{path} is not in the commit")))
+    }
+
     /// The git blob id of a file: a hash of its contents.
     pub fn blob_id(&self, path: &str) -> Option<&str> {
         self.ids.get(path).map(String::as_str)
@@ -221,11 +241,14 @@ impl Source for GitSource {
     }
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
-        self.ids
-            .get(path)
-            .and_then(|id| self.blobs.get(id))
-            .map(|data| data.to_vec())
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{path} is not in the commit")))
+        self.read_shared(path).map(<[u8]>::to_vec)
+    }
+
+    fn read_into(&self, path: &str, buf: &mut Vec<u8>) -> io::Result<()> {
+        let data = self.read_shared(path)?;
+        buf.clear();
+        buf.extend_from_slice(data);
+        Ok(())
     }
 
     fn last_updated(&self, path: &str) -> Option<&Revision> {
@@ -256,5 +279,9 @@ mod tests {
         let src = DirSource::new(root).skipping(&root.join("site"));
         assert_eq!(src.files().unwrap(), ["a.md", "sub/b.md"]);
         assert_eq!(src.read("sub/b.md").unwrap(), b"x");
+        let mut buf = b"left over".to_vec();
+        src.read_into("sub/b.md", &mut buf).unwrap();
+        assert_eq!(buf, b"x");
+        assert!(src.read_into("gone.md", &mut buf).is_err());
     }
 }

@@ -400,15 +400,92 @@ fn sections_hold_plain_text_by_heading_without_code_or_raw_html() {
             (2, "next", "Next step", "one two a b c d"),
         ]
     );
-    let facts = render(
-        &PageInput {
-            path: "a.md",
-            url: "a/",
-            text: "# A\n\nText.\n",
-            children: &[],
-        },
-        &FakeSite { repo: None },
-        Purpose::FactsOnly,
+}
+
+/// Pages that exercise every fact: headings (duplicates, explicit ids, code and links in
+/// them), front matter, links and images of every target kind, raw HTML (blocks, inline,
+/// comments, in containers), tabs, `<children>`, footnotes, tables, code blocks that hold
+/// link-like text, and positions after multi-byte characters and CRLF line ends.
+const FACT_PAGES: &[&str] = &[
+    "---\ntitle: T\ndescription: D\n---\n# Models\n\n## Models\n\n## `SKILL.md` format {#skill}\n\n### Set up *now* [with](gone.md)\n\n## models-1\n\n## Ünïcödé — ✅\n",
+    "---\ntitle: [unclosed\n---\n\n# After bad front matter\n\n[a](../ref.md#x)\n",
+    "---\na: 1\na: 2\n---\n[dup key](#nowhere)\n",
+    "[a](../ref.md#x) [b](#y) ![i](../img/logo.png) [m](gone.md) [f](../guide/) [q](../index.md?x=1#top)\n[e](https://x.dev/a.md) <https://auto.dev> <me@example.com> [up](../../LICENSE#L3) [far](../../../x.md)\n[empty]() [pct](my%20page.md) [abs](/ref.md#abs) [dot](./setup.md#z) [pdf](manual.pdf) [dir](nowhere/)\n",
+    "Text [ref link][r] and ![ref img][i].\n\n[r]: ../ref.md#from-ref\n[i]: missing.png\n",
+    "<a name=\"legacy\"></a>\n\nText <span id='inline'>x</span> <a href=\"../ref.md#inline\">r</a> <!-- <a href=\"skipped.md\">x</a> -->\n",
+    "<div id=\"block\">\n<img src=\"../img/logo.png\">\n<img\n  src=\"nope.png\">\n<a href='#block'>self</a> <a href=gone.md>u</a>\n</div>\n\n<!-- <a href=\"in-comment.md\">c</a> <span id=\"commented\"></span> -->\n",
+    "> <p id=\"quoted\">\n> <a href=\"../quoted.md\">q</a>\n> </p>\n\n- item\n\n  <div name=\"listed\">\n  <img src=\"list.png\">\n  </div>\n",
+    "<div class=\"tabs\">\n\n### One\n\n[in tab](gone.md)\n\n<div class=\"x\" id=\"inner\">\n\n### One\n\n</div>\n\n</div>\n\n<children></children>\n\nIntro\n\n<children>\n</children>\n",
+    "Note[^1] and [^long].\n\n[^1]: See [the ref](../ref.md#foot).\n[^long]: ![img](gone.png)\n\n| a | [b](gone-table.md) |\n|---|---|\n| `[c](x.md)` | <a href=\"cell.md\">d</a> |\n",
+    "```md\n# Not a heading\n[not](a-link.md) <a href=\"no.md\" id=\"no\">\n```\n\n    [indented](code.md)\n\n~~~\n<img src=\"x.png\">\n~~~\n\n# Real [`code` link](#real)\n",
+    "ünï — [x](gone.md)\r\n\r\n# CRLF\r\n\r\n> [!NOTE]\r\n> [y](gone2.md) — ![z](z.png)\r\n",
+    "# Ends in a heading [x](#ends-in-a-heading-x)",
+];
+
+#[test]
+fn the_facts_pass_finds_what_the_renderer_records() {
+    let children = [ChildLink {
+        title: "Setup".into(),
+        url: Some("guide/setup/".into()),
+        description: None,
+    }];
+    for repo in [None, Some("https://github.com/acme/acme/blob/main/docs")] {
+        let site = FakeSite { repo };
+        for text in FACT_PAGES {
+            let input = PageInput {
+                path: "guide/setup.md",
+                url: "guide/setup/",
+                text,
+                children: &children,
+            };
+            let rendered = render(&input, &site, Purpose::Text);
+            let facts = facts(input.path, text, &site);
+            assert_eq!(facts.ids, rendered.ids, "ids of {text:?}");
+            assert_eq!(facts.links, rendered.links, "links of {text:?}");
+            assert_eq!(facts.diagnostics, rendered.diagnostics, "findings of {text:?}");
+            // The renderer's HTML mode records the same facts as its text mode.
+            let html = render(&input, &site, Purpose::Html(&Highlighter::new()));
+            assert_eq!(
+                (&html.ids, &html.links, &html.diagnostics),
+                (&rendered.ids, &rendered.links, &rendered.diagnostics)
+            );
+        }
+    }
+}
+
+#[test]
+fn the_facts_pass_records_ids_links_and_findings() {
+    let site = FakeSite { repo: None };
+    let page = facts("guide/setup.md", FACT_PAGES[0], &site);
+    assert_eq!(
+        page.ids,
+        [
+            "models",
+            "models-1",
+            "skill",
+            "set-up-now-with",
+            "models-1-1",
+            "ünïcödé--"
+        ]
     );
-    assert!(facts.sections.is_empty(), "check does not collect text");
+    assert!(page.sections.is_empty() && page.html.is_empty() && page.front_title.is_none());
+    let page = facts("guide/setup.md", FACT_PAGES[1], &site);
+    assert_eq!(page.diagnostics[0].kind, Kind::InvalidFrontMatter);
+    assert_eq!(page.ids, ["after-bad-front-matter"]);
+    let page = facts("guide/setup.md", FACT_PAGES[6], &site);
+    assert_eq!(page.ids, ["block", "commented"]);
+    let dests: Vec<(&str, Pos)> = page.links.iter().map(|l| (l.dest.as_str(), l.pos)).collect();
+    assert_eq!(
+        dests,
+        [
+            ("../img/logo.png", Pos::new(2, 11)),
+            ("nope.png", Pos::new(4, 8)),
+            ("#block", Pos::new(5, 10)),
+            ("gone.md", Pos::new(5, 35)),
+            ("in-comment.md", Pos::new(8, 15)),
+        ]
+    );
+    let page = facts("guide/setup.md", FACT_PAGES[11], &site);
+    let positions: Vec<Pos> = page.diagnostics.iter().map(|d| Pos::new(d.line, d.col)).collect();
+    assert_eq!(positions, [Pos::new(1, 7), Pos::new(6, 3), Pos::new(6, 19)]);
 }

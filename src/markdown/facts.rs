@@ -1,0 +1,142 @@
+//! The facts pass: what `docsite check` needs from a page, without rendering it. One walk
+//! over pulldown-cmark's events collects the anchor ids (heading ids, explicit ids, raw-HTML
+//! `id`/`name`), the links and images with their positions, and the findings (broken or
+//! escaping references, invalid front matter). It builds no HTML, keeps no event list,
+//! borrows event text, and leaves out everything that only shapes HTML: highlighting,
+//! callouts, tabs, `<children>`, autolinks and the search text.
+//!
+//! The rules themselves (slugs, how a destination resolves and what finding it gets, which
+//! raw-HTML attributes count) are the renderer's own functions, called from here; the tests
+//! compare this pass with the renderer on the same pages.
+
+use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
+
+use super::{
+    Links, RefKind, RenderedPage, front_matter, front_matter_warning, heading_id, heading_text, is_comment, options,
+    raw_ids, raw_refs, record_reference, source_offset, text_of,
+};
+use crate::diag::LineCursor;
+use crate::slug::Slugger;
+
+/// The facts of the page at docs-relative `path` with markdown `text`: its ids, links and
+/// findings, as [`super::render`] records them. The rest of the page is left empty.
+pub fn facts(path: &str, text: &str, links: &dyn Links) -> RenderedPage {
+    let mut pass = Pass {
+        path,
+        links,
+        cursor: LineCursor::new(text),
+        slugger: Slugger::default(),
+        page: RenderedPage::default(),
+        buf: String::new(),
+        segments: Vec::new(),
+    };
+    let mut events = Parser::new_ext(text, options()).into_offset_iter();
+    // The open heading's explicit id; its text collects in `buf`.
+    let mut heading: Option<Option<pulldown_cmark::CowStr>> = None;
+    while let Some((event, range)) = events.next() {
+        match event {
+            Event::Start(Tag::MetadataBlock(_)) => {
+                pass.collect(&mut events, |e| matches!(e, Event::End(TagEnd::MetadataBlock(_))));
+                if let Err(e) = front_matter(&pass.buf) {
+                    let d = front_matter_warning(path, pass.cursor.pos(range.start), &e);
+                    pass.page.diagnostics.push(d);
+                }
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                // Code holds no references; skip it unread.
+                for (e, _) in events.by_ref() {
+                    if matches!(e, Event::End(TagEnd::CodeBlock)) {
+                        break;
+                    }
+                }
+            }
+            Event::Start(Tag::HtmlBlock) => {
+                pass.collect(&mut events, |e| matches!(e, Event::End(TagEnd::HtmlBlock)));
+                pass.raw_html();
+            }
+            Event::Start(Tag::Heading { id, .. }) => {
+                pass.buf.clear();
+                heading = Some(id);
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(explicit) = heading.take() {
+                    let id = heading_id(&mut pass.slugger, explicit.as_deref(), &pass.buf);
+                    pass.page.ids.push(id);
+                }
+            }
+            Event::Start(Tag::Link {
+                link_type, dest_url, ..
+            }) if link_type != LinkType::Email => pass.reference(&dest_url, range.start, RefKind::Link),
+            Event::Start(Tag::Image { dest_url, .. }) => pass.reference(&dest_url, range.start, RefKind::Image),
+            Event::InlineHtml(html) if !is_comment(&html) => pass.raw_html_at(&html, range.start),
+            Event::Html(html) => pass.raw_html_at(&html, range.start),
+            ref e if heading.is_some() => {
+                if let Some(t) = heading_text(e) {
+                    pass.buf.push_str(t);
+                }
+            }
+            _ => {}
+        }
+    }
+    pass.page
+}
+
+struct Pass<'t, 'l> {
+    path: &'t str,
+    links: &'l dyn Links,
+    cursor: LineCursor<'t>,
+    slugger: Slugger,
+    page: RenderedPage,
+    /// Text being gathered: a heading's, a front matter block's or an HTML block's. Kept
+    /// across uses so that a page allocates it once.
+    buf: String,
+    /// For an HTML block in `buf`: `(offset in buf, offset in source)` of each piece.
+    segments: Vec<(usize, usize)>,
+}
+
+impl Pass<'_, '_> {
+    /// Gathers the text of the events up to the end event into `buf` (and `segments`).
+    fn collect<'a>(
+        &mut self,
+        events: &mut impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>,
+        is_end: impl Fn(&Event) -> bool,
+    ) {
+        self.buf.clear();
+        self.segments.clear();
+        for (event, range) in events {
+            if is_end(&event) {
+                break;
+            }
+            if let Some(t) = text_of(&event) {
+                self.segments.push((self.buf.len(), range.start));
+                self.buf.push_str(t);
+            }
+        }
+    }
+
+    fn reference(&mut self, dest: &str, offset: usize, kind: RefKind) {
+        let pos = self.cursor.pos(offset);
+        record_reference(&mut self.page, self.path, self.links, pos, dest, kind);
+    }
+
+    /// The ids and references of the HTML block gathered in `buf`.
+    fn raw_html(&mut self) {
+        let html = std::mem::take(&mut self.buf);
+        let segments = std::mem::take(&mut self.segments);
+        self.scan(&html, &segments);
+        self.buf = html;
+        self.segments = segments;
+    }
+
+    /// The ids and references of inline HTML at `offset` in the source.
+    fn raw_html_at(&mut self, html: &str, offset: usize) {
+        self.scan(html, &[(0, offset)]);
+    }
+
+    fn scan(&mut self, html: &str, segments: &[(usize, usize)]) {
+        self.page.ids.extend(raw_ids(html).map(str::to_string));
+        for r in raw_refs(html) {
+            self.reference(r.value, source_offset(segments, r.value_start), r.kind);
+        }
+    }
+}
