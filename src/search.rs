@@ -93,66 +93,159 @@ pub fn tokenize(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// [`tokenize`] without copying words that are already lowercase ASCII (most of them).
-///
-/// Scans bytes and decodes a character only where the text is not ASCII: most of a docs
-/// page is, and the split on `char`s was a tenth of the search index's cost.
 fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
+    terms(text).map(|t| match t {
+        Term::Packed(p) => Cow::Owned(String::from_utf8_lossy(&unpack(p)).into_owned()),
+        Term::Text(w) => w,
+    })
+}
+
+/// A word as the counter keeps it.
+enum Term<'a> {
+    /// An ASCII word of at most 8 bytes, lowercased, packed by [`pack`]: most words of
+    /// docs are, and as one number they hash, compare and sort without touching memory.
+    Packed(u64),
+    /// Any other word, lowercased.
+    Text(Cow<'a, str>),
+}
+
+/// Up to 8 bytes as a big-endian number, zero-padded on the right: numbers order as the
+/// strings do, since words hold no NUL bytes.
+fn pack(bytes: &[u8]) -> u64 {
+    let mut head = [0u8; 8];
+    let n = bytes.len().min(8);
+    head[..n].copy_from_slice(&bytes[..n]);
+    u64::from_be_bytes(head)
+}
+
+/// The characters of a packed word (ASCII), without the padding.
+fn unpack_chars(packed: u64) -> impl Iterator<Item = char> {
+    packed.to_be_bytes().into_iter().take_while(|&b| b != 0).map(char::from)
+}
+
+/// The bytes of a packed word, without the padding.
+fn unpack(packed: u64) -> Vec<u8> {
+    packed.to_be_bytes().into_iter().take_while(|&b| b != 0).collect()
+}
+
+/// The words of `text` (see [`tokenize`]), scanning bytes and decoding a character only
+/// where the text is not ASCII: the split on `char`s was a tenth of the index's cost.
+fn terms(text: &str) -> impl Iterator<Item = Term<'_>> + '_ {
     let bytes = text.as_bytes();
     let mut i = 0;
     std::iter::from_fn(move || {
-        while i < bytes.len() {
+        while let Some(&first) = bytes.get(i) {
             let start = i;
-            let (mut chars, mut copy) = (0, false);
-            while let Some((len, needs_lowercase)) = word_char(text, i) {
+            let (mut chars, mut ascii, mut upper, mut packed) = (0, true, false, 0u64);
+            while let Some((len, c)) = word_char(text, i) {
                 i += len;
                 chars += 1;
-                copy |= needs_lowercase;
+                match c {
+                    WordChar::Ascii(b) => {
+                        upper |= b.is_ascii_uppercase();
+                        packed = packed << 8 | u64::from(b.to_ascii_lowercase());
+                    }
+                    WordChar::Other => ascii = false,
+                }
             }
             if i == start {
                 // Not a word character: skip it whole.
-                i += text.get(i..).and_then(|t| t.chars().next()).map_or(1, char::len_utf8);
+                i += match first {
+                    b if b.is_ascii() => 1,
+                    _ => text.get(i..).and_then(|t| t.chars().next()).map_or(1, char::len_utf8),
+                };
                 continue;
             }
             if !(2..=MAX_TERM_CHARS).contains(&chars) {
                 continue;
             }
+            if ascii && chars <= 8 {
+                return Some(Term::Packed(packed << (8 * (8 - chars))));
+            }
             let word = text.get(start..i).unwrap_or("");
-            return Some(if copy {
-                Cow::Owned(word.to_lowercase())
-            } else {
-                Cow::Borrowed(word)
-            });
+            return Some(Term::Text(match ascii && !upper {
+                true => Cow::Borrowed(word),
+                false => Cow::Owned(word.to_lowercase()),
+            }));
         }
         None
     })
 }
 
-/// The character at byte `i` of `text` (a character boundary) if it is a letter or digit:
-/// its length in bytes, and whether the word needs lowercasing (ASCII uppercase, or not
-/// ASCII).
-#[inline]
-fn word_char(text: &str, i: usize) -> Option<(usize, bool)> {
-    let b = *text.as_bytes().get(i)?;
-    if b.is_ascii() {
-        return b.is_ascii_alphanumeric().then_some((1, b.is_ascii_uppercase()));
-    }
-    let c = text.get(i..)?.chars().next()?;
-    c.is_alphanumeric().then_some((c.len_utf8(), true))
+enum WordChar {
+    Ascii(u8),
+    Other,
 }
 
-/// A sort key in string order that mostly compares as one number: the first eight bytes,
-/// then the whole string. Sorting a page's terms with a `memcmp` per comparison cost as
-/// much as counting them. Words hold no NUL bytes, so padding with zeros keeps the order.
-fn sort_key(s: &str) -> (u64, &str) {
-    let mut head = [0u8; 8];
-    let n = s.len().min(8);
-    head[..n].copy_from_slice(&s.as_bytes()[..n]);
-    (u64::from_be_bytes(head), s)
+/// The character at byte `i` of `text` (a character boundary) if it is a letter or digit,
+/// with its length in bytes.
+#[inline]
+fn word_char(text: &str, i: usize) -> Option<(usize, WordChar)> {
+    let b = *text.as_bytes().get(i)?;
+    if b.is_ascii() {
+        return b.is_ascii_alphanumeric().then_some((1, WordChar::Ascii(b)));
+    }
+    let c = text.get(i..)?.chars().next()?;
+    c.is_alphanumeric().then_some((c.len_utf8(), WordChar::Other))
 }
 
 /// A map keyed by words. SipHash (the default) was a tenth of the index's build cost; the
 /// keys are the site's own words, so a fast unkeyed hash is enough.
 type WordMap<'a, V> = HashMap<Cow<'a, str>, V, foldhash::fast::FixedState>;
+
+/// A map from terms to `V`: short ASCII terms keyed by their [`pack`]ed number (no string
+/// hashing or comparing for most words), the others by their text.
+struct ByTerm<'a, V> {
+    packed: HashMap<u64, V, foldhash::fast::FixedState>,
+    other: WordMap<'a, V>,
+}
+
+impl<'a, V: Default> ByTerm<'a, V> {
+    fn with_capacity(n: usize) -> Self {
+        ByTerm {
+            packed: HashMap::with_capacity_and_hasher(n, Default::default()),
+            other: WordMap::default(),
+        }
+    }
+
+    fn entry(&mut self, term: Term<'a>) -> &mut V {
+        match term {
+            Term::Packed(p) => self.packed.entry(p).or_default(),
+            Term::Text(w) => self.other.entry(w).or_default(),
+        }
+    }
+
+    /// The entries in the terms' string order.
+    fn into_sorted(self) -> Vec<(SortedTerm<'a>, V)> {
+        let mut all: Vec<(SortedTerm<'a>, V)> = self
+            .packed
+            .into_iter()
+            .map(|(p, v)| (SortedTerm(p, None), v))
+            .chain(
+                self.other
+                    .into_iter()
+                    .map(|(w, v)| (SortedTerm(pack(w.as_bytes()), Some(w)), v)),
+            )
+            .collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        all
+    }
+}
+
+/// A term that orders as its text does: by its first 8 bytes as a number, then by the
+/// whole text. A packed term (`None`) sorts before a longer one with the same first 8
+/// bytes: it is a prefix of it.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct SortedTerm<'a>(u64, Option<Cow<'a, str>>);
+
+impl SortedTerm<'_> {
+    fn push_to(&self, out: &mut String) {
+        match &self.1 {
+            Some(text) => out.push_str(text),
+            None => out.extend(unpack_chars(self.0)),
+        }
+    }
+}
 
 /// What one page contributes to the index: its terms with their weights. Packed into one
 /// string (two allocations a page, not one per term: 10,000 pages hold millions of terms).
@@ -182,10 +275,11 @@ impl Hits {
 impl PageTerms {
     /// The terms of a page with this title and these sections.
     pub fn of(title: &str, sections: &[TextSection]) -> PageTerms {
-        let mut hits: WordMap<Hits> = WordMap::default();
+        let bytes: usize = sections.iter().map(|s| s.text.len()).sum();
+        let mut hits: ByTerm<Hits> = ByTerm::with_capacity(bytes / 24);
         let mut count = |text, add: fn(&mut Hits)| {
-            for w in words(text) {
-                add(hits.entry(w).or_default());
+            for term in terms(text) {
+                add(hits.entry(term));
             }
         };
         count(title, |h| h.title = true);
@@ -193,14 +287,13 @@ impl PageTerms {
             count(&s.heading, |h| h.headings = h.headings.saturating_add(1));
             count(&s.text, |h| h.body = h.body.saturating_add(1));
         }
-        let mut sorted: Vec<((u64, &str), Hits)> = hits.iter().map(|(term, h)| (sort_key(term), *h)).collect();
-        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let sorted = hits.into_sorted();
         let mut page = PageTerms {
-            text: String::with_capacity(sorted.iter().map(|((_, t), _)| t.len()).sum()),
+            text: String::with_capacity(8 * sorted.len()),
             terms: Vec::with_capacity(sorted.len()),
         };
-        for ((_, term), hits) in sorted {
-            page.text.push_str(term);
+        for (term, hits) in sorted {
+            term.push_to(&mut page.text);
             page.terms.push((page.text.len() as u32, hits.weight()));
         }
         page
@@ -319,10 +412,15 @@ pub fn page_file(
             })
             .collect(),
     };
-    let json = serde_json::to_string(&entry).unwrap_or_default();
+    let mut js = format!("docsiteSearch.page({index},").into_bytes();
+    js.reserve(entry.x.iter().map(|x| x.3.len() + x.1.len() + 16).sum::<usize>() + 256);
+    if serde_json::to_writer(&mut js, &entry).is_err() {
+        js.extend_from_slice(b"null");
+    }
+    js.extend_from_slice(b");\n");
     (
         format!("{ASSETS_DIR}/{SEARCH_DIR}/p/{}/{index}.js", index / PAGES_PER_FOLDER),
-        format!("docsiteSearch.page({index},{json});\n").into_bytes(),
+        js,
     )
 }
 
@@ -482,23 +580,20 @@ mod tests {
         }
     }
 
+    /// Short ASCII words are counted as numbers, the rest as strings; a page's terms still
+    /// come out in string order, each once, lowercased.
     #[test]
-    fn sort_key_is_string_order() {
-        let mut words = [
-            "abcdefghij",
-            "abcdefgh",
-            "abcdefghi",
-            "b",
-            "a",
-            "ab",
-            "éa",
-            "zz",
-            "abcdefgha",
-        ];
-        let mut expected = words;
+    fn packed_and_other_words_merge_in_string_order() {
+        let text = "abcdefghij ABCDEFGH abcdefghi b ab éa zz abcdefgha Abcdefghz abcdéfgh abcdefgh a9 9a";
+        let page = PageTerms::of("", &[section("", text)]);
+        let got: Vec<&str> = page.iter().map(|(t, _)| t).collect();
+        let mut expected: Vec<String> = tokenize(text).collect();
         expected.sort();
-        words.sort_by_key(|w| sort_key(w));
-        assert_eq!(words, expected);
+        expected.dedup();
+        assert_eq!(got, expected);
+        assert!(got.contains(&"abcdefgh") && got.contains(&"abcdefghz"), "{got:?}");
+        let (_, weight) = page.iter().find(|(t, _)| *t == "abcdefgh").unwrap();
+        assert_eq!(weight, 2, "`ABCDEFGH` and `abcdefgh` are one term");
     }
 
     #[test]
