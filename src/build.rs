@@ -261,38 +261,34 @@ pub fn build_site(
             r
         })
         .collect();
-    let page_findings = crate::check::page_findings(&results);
-    let (facts, redirects) = cross_check(source, &site, results, &mut diags);
-    diags.extend(crate::redirects::write(&redirects, &site, out));
-
-    // Files the pages reference, and the nav icons.
-    let mut files: BTreeSet<String> = BTreeSet::new();
-    for f in facts.iter().flatten() {
-        for l in &f.links {
-            if let Target::File { path } = &l.target {
-                files.insert(path.clone());
-            }
-        }
-    }
-    // A missing icon is already reported by the site load.
-    let icons = site.manifest.routes.iter().filter_map(|r| r.icon_path.as_deref());
-    files.extend(icons.filter(|p| site.has_file(p)).map(str::to_string));
-    let copy_errors: Vec<Diagnostic> = files
-        .par_iter()
-        .filter_map(|path| copy_file(source, path, out).err())
-        .collect();
-    diags.extend(copy_errors);
-
-    diags.extend(write_extras(&site, theme, renderer, out));
-    let checked = diags.clone();
-    let search_bytes = match site.config.search {
-        SearchIndex::Build => {
-            let (bytes, d) = write_search_index(&site, &facts, out);
-            diags.extend(d);
-            Some(bytes)
-        }
+    // The index needs only the pages' terms: build it on one side while the other finishes
+    // the site (cross-page checks, copies, extras), which is mostly one thread's work.
+    let search = match site.config.search {
+        SearchIndex::Build => Some(SearchJob {
+            terms: results
+                .iter()
+                .map(|r| r.as_ref().ok().and_then(|(f, _)| f.search.clone()))
+                .collect(),
+            budget_kb: site.config.search_budget_kb,
+        }),
         SearchIndex::Skip => None,
     };
+    let (search, (facts, files, page_findings, checked)) = rayon::join(
+        || search.map(|job| job.run(out)),
+        || {
+            let page_findings = crate::check::page_findings(&results);
+            let (facts, redirects) = cross_check(source, &site, results, &mut diags);
+            diags.extend(crate::redirects::write(&redirects, &site, out));
+            let (files, copy_errors) = copy_files(source, &site, &facts, out);
+            diags.extend(copy_errors);
+            diags.extend(write_extras(&site, theme, renderer, out));
+            (facts, files, page_findings, diags.clone())
+        },
+    );
+    let search_bytes = search.map(|(bytes, d)| {
+        diags.extend(d);
+        bytes
+    });
 
     // Notes (a page listed twice) are for `check`; a build has nothing to say about them.
     diags.retain(|d| d.severity != Severity::Note);
@@ -321,6 +317,31 @@ pub fn build_site(
         checked,
         raw_html: opts.raw_html,
     })
+}
+
+/// Copies the files the pages reference, and the nav icons; returns their paths.
+fn copy_files(
+    source: &dyn Source,
+    site: &Site,
+    facts: &[Option<PageFacts>],
+    out: &dyn Output,
+) -> (BTreeSet<String>, Vec<Diagnostic>) {
+    let mut files: BTreeSet<String> = BTreeSet::new();
+    for f in facts.iter().flatten() {
+        for l in &f.links {
+            if let Target::File { path } = &l.target {
+                files.insert(path.clone());
+            }
+        }
+    }
+    // A missing icon is already reported by the site load.
+    let icons = site.manifest.routes.iter().filter_map(|r| r.icon_path.as_deref());
+    files.extend(icons.filter(|p| site.has_file(p)).map(str::to_string));
+    let errors = files
+        .par_iter()
+        .filter_map(|path| copy_file(source, path, out).err())
+        .collect();
+    (files, errors)
 }
 
 fn copy_file(source: &dyn Source, path: &str, out: &dyn Output) -> Result<(), Diagnostic> {
@@ -387,11 +408,6 @@ fn search_entry(site: &Site, i: usize, rendered: &RenderedPage, out: &dyn Output
         return Err(d);
     }
     Ok(PageTerms::of(title, &rendered.sections))
-}
-
-/// Writes the search index; returns its size, and a warning when it is over the budget.
-fn write_search_index(site: &Site, facts: &[Option<PageFacts>], out: &dyn Output) -> (usize, Vec<Diagnostic>) {
-    SearchJob::of(site, facts).run(out)
 }
 
 /// Everything the search index is made of: each page's terms (shared, not copied), so it

@@ -265,7 +265,23 @@ struct Hits {
     body: u8,
 }
 
+/// Where on a page a word was found.
+#[derive(Clone, Copy)]
+enum Part {
+    Title,
+    Heading,
+    Body,
+}
+
 impl Hits {
+    fn add(&mut self, part: Part) {
+        match part {
+            Part::Title => self.title = true,
+            Part::Heading => self.headings = self.headings.saturating_add(1),
+            Part::Body => self.body = self.body.saturating_add(1),
+        }
+    }
+
     fn weight(self) -> u8 {
         let title = if self.title { 32 } else { 0 };
         title + 8 * self.headings.min(3) + self.body.min(7)
@@ -277,15 +293,15 @@ impl PageTerms {
     pub fn of(title: &str, sections: &[TextSection]) -> PageTerms {
         let bytes: usize = sections.iter().map(|s| s.text.len()).sum();
         let mut hits: ByTerm<Hits> = ByTerm::with_capacity(bytes / 24);
-        let mut count = |text, add: fn(&mut Hits)| {
+        let mut count = |text, part| {
             for term in terms(text) {
-                add(hits.entry(term));
+                hits.entry(term).add(part);
             }
         };
-        count(title, |h| h.title = true);
+        count(title, Part::Title);
         for s in sections {
-            count(&s.heading, |h| h.headings = h.headings.saturating_add(1));
-            count(&s.text, |h| h.body = h.body.saturating_add(1));
+            count(&s.heading, Part::Heading);
+            count(&s.text, Part::Body);
         }
         let sorted = hits.into_sorted();
         let mut page = PageTerms {
