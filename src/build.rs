@@ -72,10 +72,15 @@ impl BuildReport {
     }
 }
 
+/// A page's anchor ids. Looked up for every `#fragment` link of a site and built for every
+/// page: hashed with foldhash rather than SipHash (the ids are the docs' own text, not input
+/// from a network), and suggestions ([`closest`]) do not depend on the set's order.
+pub(crate) type Ids = HashSet<String, foldhash::fast::FixedState>;
+
 /// What a page leaves behind for the checks that look across pages.
 #[derive(Clone)]
 pub(crate) struct PageFacts {
-    pub ids: HashSet<String>,
+    pub ids: Ids,
     pub links: Vec<LinkRef>,
     /// The page's terms for the search index (`build` only).
     pub search: Option<Arc<PageTerms>>,
@@ -503,19 +508,19 @@ fn cannot_read(path: &str, e: std::io::Error) -> Diagnostic {
 /// findings, which go to `diags`.
 fn split_results(results: Vec<PageResult>, diags: &mut Vec<Diagnostic>) -> Vec<Option<PageFacts>> {
     let mut facts = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok((f, d)) => {
-                facts.push(Some(f));
-                diags.extend(d);
-            }
-            Err(d) => {
-                facts.push(None);
-                diags.push(d);
-            }
-        }
+    for (f, d) in results.into_iter().map(split_result) {
+        facts.push(f);
+        diags.extend(d);
     }
     facts
+}
+
+/// One page's facts (`None` for a page that failed) and findings.
+pub(crate) fn split_result(result: PageResult) -> (Option<PageFacts>, Vec<Diagnostic>) {
+    match result {
+        Ok((f, d)) => (Some(f), d),
+        Err(d) => (None, vec![d]),
+    }
 }
 
 /// What `build` and `check` both do once every page has been through the markdown pass:
@@ -528,11 +533,23 @@ pub(crate) fn cross_check(
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Option<PageFacts>>, Vec<crate::redirects::Redirect>) {
     let facts = split_results(results, diags);
-    diags.extend(check_anchors(site, &facts, None));
+    let redirects = cross_page(source, site, &facts, diags);
+    (facts, redirects)
+}
+
+/// The checks that look across pages, once every page's facts are in: anchors and
+/// redirects. Findings go to `diags`.
+pub(crate) fn cross_page(
+    source: &dyn Source,
+    site: &Site,
+    facts: &[Option<PageFacts>],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<crate::redirects::Redirect> {
+    diags.extend(check_anchors(site, facts, None));
     let (redirects, redirect_diags) = crate::redirects::load(source, site);
     diags.extend(redirect_diags);
-    diags.extend(crate::redirects::check(&redirects, site, &facts));
-    (facts, redirects)
+    diags.extend(crate::redirects::check(&redirects, site, facts));
+    redirects
 }
 
 /// `#fragment` links must name an id on their target page. Checks the links of one page
@@ -588,7 +605,7 @@ fn page_anchors<'a>(
 }
 
 /// The most similar id, if any is reasonably close.
-pub(crate) fn closest<'a>(wanted: &str, ids: &'a HashSet<String>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(wanted: &str, ids: &'a Ids) -> Option<&'a str> {
     const MIN_SCORE: f64 = 0.6;
     let wanted_bag = CharBag::of(wanted);
     ids.iter()
@@ -689,7 +706,7 @@ mod tests {
 
     #[test]
     fn suggestions_pick_the_closest_id_and_the_bound_never_hides_one() {
-        let ids: HashSet<String> = [
+        let ids: Ids = [
             "requirements",
             "install",
             "trusting-the-ca-certificate",

@@ -7,7 +7,9 @@
 
 use rayon::prelude::*;
 
-use crate::build::{PageFacts, PageResult, check_page, cross_check};
+use std::cmp::Ordering;
+
+use crate::build::{PageFacts, PageResult, check_page, cross_check, cross_page, split_result};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::site::{Site, read_manifest};
@@ -39,17 +41,95 @@ pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Dia
     // (the one serial parse of a check) is read while the pages are.
     let (mut site, url_diags) = Site::unplaced(source, config)?;
     let (results, manifest) = rayon::join(|| facts_pass(source, &site, &|_, _| None), || read_manifest(source));
-    let (manifest, mut diags) = manifest?;
-    diags.extend(url_diags);
-    diags.extend(site.place(manifest));
-    let (facts, _) = cross_check(source, &site, results, &mut diags);
+    let (manifest, mut early) = manifest?;
+    early.extend(url_diags);
+    early.extend(site.place(manifest));
+    // Each page's findings stay in their own list: with the pages sorted by path, the
+    // report's order is those lists in page order, each sorted on its own.
+    let (facts, own): (Vec<_>, Vec<_>) = results.into_iter().map(split_result).unzip();
+    let mut late = Vec::new();
+    cross_page(source, &site, &facts, &mut late);
+    let diagnostics = in_page_order(&site, early, own, late);
     let pages = site.pages.len();
     // The site and the facts are only freed: let a worker do it while the caller prints.
     rayon::spawn(move || drop((site, facts)));
-    Ok(CheckReport {
-        pages,
-        diagnostics: Analysis::order(diags),
-    })
+    Ok(CheckReport { pages, diagnostics })
+}
+
+/// The findings in the order of [`Analysis::order`], with their `check` severities:
+/// `early` (the load's findings), then each page's own (`own`, in page order), then
+/// `late` (those across pages), sorted by file, line, column and message, ties in that
+/// order. But no sort of them all: the pages are sorted by path, so each page's findings
+/// are sorted alone (in parallel; they come nearly sorted), and the few findings of other
+/// files are merged in by path.
+fn in_page_order(
+    site: &Site,
+    early: Vec<Diagnostic>,
+    mut own: Vec<Vec<Diagnostic>>,
+    late: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    // What the shortcut rests on: pages in path order, each page's findings about itself.
+    let sorted = site.pages.is_sorted_by(|a, b| a.path < b.path);
+    let about_itself = || {
+        own.par_iter()
+            .zip(&site.pages)
+            .all(|(o, page)| o.iter().all(|d| d.file == page.path))
+    };
+    if !sorted || !about_itself() {
+        let all = early.into_iter().chain(own.into_iter().flatten()).chain(late);
+        return Analysis::order(all.collect());
+    }
+    let mut others = Vec::new();
+    let mut before: Vec<Vec<Diagnostic>> = vec![Vec::new(); own.len()];
+    for d in early {
+        match site.page_index(&d.file) {
+            Some(i) => before[i].push(d),
+            None => others.push(d),
+        }
+    }
+    for (b, o) in before.iter_mut().zip(&mut own) {
+        if !b.is_empty() {
+            b.append(o);
+            std::mem::swap(b, o);
+        }
+    }
+    for d in late {
+        match site.page_index(&d.file) {
+            Some(i) => own[i].push(d),
+            None => others.push(d),
+        }
+    }
+    own.par_iter_mut().for_each(|page| {
+        page.iter_mut().for_each(gate);
+        page.sort_by(by_position);
+    });
+    others.iter_mut().for_each(gate);
+    others.sort_by(by_position);
+
+    let mut out = Vec::with_capacity(others.len() + own.iter().map(Vec::len).sum::<usize>());
+    let mut others = others.into_iter().peekable();
+    for (page, findings) in site.pages.iter().zip(own) {
+        while let Some(d) = others.next_if(|d| d.file < page.path) {
+            out.push(d);
+        }
+        out.extend(findings);
+    }
+    out.extend(others);
+    out
+}
+
+/// A finding with the severity `check` gives its kind.
+fn gate(d: &mut Diagnostic) {
+    if d.severity == Severity::Warning
+        && let Some(severity) = d.kind.check_severity()
+    {
+        d.severity = severity;
+    }
+}
+
+/// The report's order: by file, then line, column and message.
+fn by_position(a: &Diagnostic, b: &Diagnostic) -> Ordering {
+    (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message))
 }
 
 /// What a check learns about the docs: the site, each page's facts (`None` for a page that
@@ -83,14 +163,8 @@ impl Analysis {
     /// The findings with their `check` severities, grouped by file in path order: the
     /// order a reader fixes them in.
     fn order(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-        for d in &mut diags {
-            if d.severity == Severity::Warning
-                && let Some(severity) = d.kind.check_severity()
-            {
-                d.severity = severity;
-            }
-        }
-        diags.par_sort_by(|a, b| (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message)));
+        diags.iter_mut().for_each(gate);
+        diags.par_sort_by(by_position);
         diags
     }
 
