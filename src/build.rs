@@ -570,7 +570,7 @@ fn page_anchors<'a>(
     i: usize,
     f: &'a PageFacts,
 ) -> impl Iterator<Item = Diagnostic> + 'a {
-    f.links.iter().filter_map(move |link| {
+    f.links.iter().filter(|l| names_anchor(l)).filter_map(move |link| {
         let (target, fragment) = match &link.target {
             Target::SamePage { fragment } => (i, fragment),
             Target::Page {
@@ -602,6 +602,14 @@ fn page_anchors<'a>(
         }
         Some(d)
     })
+}
+
+/// Whether a link names an anchor on a page of the site: the links [`check_anchors`] reads.
+pub(crate) fn names_anchor(link: &LinkRef) -> bool {
+    matches!(
+        link.target,
+        Target::SamePage { .. } | Target::Page { fragment: Some(_), .. }
+    )
 }
 
 /// The most similar id, if any is reasonably close.
