@@ -616,13 +616,30 @@ pub(crate) fn names_anchor(link: &LinkRef) -> bool {
 pub(crate) fn closest<'a>(wanted: &str, ids: &'a Ids) -> Option<&'a str> {
     const MIN_SCORE: f64 = 0.6;
     let wanted_bag = CharBag::of(wanted);
-    ids.iter()
-        // Skip ids that cannot reach the score before paying for the edit distance.
-        .filter(|id| wanted_bag.best_score(&CharBag::of(id)) >= MIN_SCORE)
-        .map(|id| (strsim::normalized_damerau_levenshtein(wanted, id), id))
-        .filter(|(score, _)| *score >= MIN_SCORE)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, id)| id.as_str())
+    // Each id's bound on its score; ids that cannot reach the minimum are skipped unread.
+    let mut candidates: Vec<(f64, &String)> = ids
+        .iter()
+        .map(|id| (wanted_bag.best_score(&CharBag::of(id)), id))
+        .filter(|(bound, _)| *bound >= MIN_SCORE)
+        .collect();
+    // Highest bound first: once a bound is below the best score so far, no id left can
+    // beat it or tie with it, so the edit distances stop there. The winner is the same as
+    // over every id: the highest score, then the smallest id. (The bound and the score
+    // are computed differently and may differ in the last bit where they are equal: the
+    // margin keeps such a tie.)
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let better = |a: (f64, &String), b: (f64, &String)| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)).is_gt();
+    let mut best: Option<(f64, &String)> = None;
+    for (bound, id) in candidates {
+        if best.is_some_and(|(score, _)| bound + 1e-9 < score) {
+            break;
+        }
+        let score = strsim::normalized_damerau_levenshtein(wanted, id);
+        if score >= MIN_SCORE && best.is_none_or(|b| better((score, id), b)) {
+            best = Some((score, id));
+        }
+    }
+    best.map(|(_, id)| id.as_str())
 }
 
 /// Character counts of a string, folded into 64 buckets.
@@ -730,6 +747,9 @@ mod tests {
         );
         assert_eq!(closest("configure-the-proxy", &ids), Some("configuring-the-proxy"));
         assert_eq!(closest("zzz", &ids), None);
+        // Equal scores: the smallest id, whatever the set's order.
+        let ties: Ids = ["ab-x", "ab-y", "ab-w"].into_iter().map(String::from).collect();
+        assert_eq!(closest("ab-z", &ties), Some("ab-w"));
         // The bound is never below the real score.
         for a in ["abc", "models", "multiple-instances", "é-ü"] {
             for b in ["acb", "model", "models-1", "multiple-instance", "", "ü-é"] {

@@ -225,3 +225,65 @@ pub(crate) fn page_findings(results: &[PageResult]) -> Vec<Vec<Diagnostic>> {
         .map(|r| r.as_ref().map(|(_, d)| d.clone()).unwrap_or_default())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{Kind, Pos};
+    use crate::source::DirSource;
+
+    fn site(pages: &[&str]) -> (tempfile::TempDir, Site) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("manifest.json"), r#"{"routes": []}"#).unwrap();
+        for p in pages {
+            let path = dir.path().join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "# x").unwrap();
+        }
+        let (site, _) = Site::load(&DirSource::new(dir.path()), Config::default()).unwrap();
+        (dir, site)
+    }
+
+    fn d(file: &str, line: usize, message: &str, kind: Kind) -> Diagnostic {
+        Diagnostic::warning(kind, file, Pos::new(line, 1), message)
+    }
+
+    #[test]
+    fn page_order_is_the_global_sort() {
+        let (_dir, site) = site(&["a.md", "b/c.md", "b/d.md", "z.md"]);
+        let early = vec![
+            d("manifest.json", 3, "m", Kind::UnknownKey),
+            d("b/d.md", 0, "orphan", Kind::OrphanPage),
+            d("b/c.md", 2, "same", Kind::UrlClash),
+            d(".", 0, "dot", Kind::Other),
+        ];
+        // Out of order within a page, and a tie (same line, column and message) between
+        // a page's own finding and one found before or after it.
+        let own = vec![
+            vec![
+                d("a.md", 9, "late link", Kind::BrokenLink),
+                d("a.md", 2, "x", Kind::MissingFile),
+            ],
+            vec![d("b/c.md", 2, "same", Kind::BrokenLink)],
+            Vec::new(),
+            vec![d("z.md", 1, "z", Kind::LinkLeavesDocs)],
+        ];
+        let late = vec![
+            d("a.md", 5, "anchor", Kind::BrokenAnchor),
+            d("b/c.md", 2, "same", Kind::BrokenAnchor),
+            d("redirects.json", 1, "r", Kind::RedirectTargetMissing),
+            d("zz.md", 1, "not a page", Kind::Other),
+        ];
+        let all = early.iter().chain(own.iter().flatten()).chain(&late).cloned().collect();
+        let expected = Analysis::order(all);
+        assert_eq!(in_page_order(&site, early.clone(), own.clone(), late.clone()), expected);
+        // Check severities are given.
+        assert!(expected.iter().any(|d| d.severity == Severity::Error));
+
+        // A page's finding about another file: the global sort, the same order.
+        let mut odd = own.clone();
+        odd[0].push(d("b/d.md", 1, "elsewhere", Kind::Other));
+        let all = early.iter().chain(odd.iter().flatten()).chain(&late).cloned().collect();
+        assert_eq!(in_page_order(&site, early, odd, late), Analysis::order(all));
+    }
+}
