@@ -255,6 +255,21 @@ mod tests {
     }
 
     #[test]
+    fn check_finds_what_the_full_analysis_finds() {
+        // `check` keeps fewer links and orders page by page; `analyse` (a preview's) keeps
+        // every link and sorts all the findings: the same findings, in the same order.
+        for docs in ["tests/fixtures/acme", "tests/fixtures/broken", "docs"] {
+            let source = DirSource::new(docs);
+            let checked = check(&source, Config::default()).unwrap();
+            let analysed = analyse(&source, Config::default(), &|_, _| None).unwrap();
+            assert_eq!(checked.diagnostics, analysed.diagnostics, "{docs}");
+            assert_eq!(checked.pages, analysed.site.pages.len());
+        }
+        let acme = check(&DirSource::new("tests/fixtures/acme"), Config::default()).unwrap();
+        assert!(acme.diagnostics.iter().any(|d| d.kind == Kind::BrokenAnchor));
+    }
+
+    #[test]
     fn page_order_is_the_global_sort() {
         let (_dir, site) = site(&["a.md", "b/c.md", "b/d.md", "z.md"]);
         let early = vec![
