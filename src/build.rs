@@ -72,10 +72,15 @@ impl BuildReport {
     }
 }
 
+/// A page's anchor ids. Looked up for every `#fragment` link of a site and built for every
+/// page: hashed with foldhash rather than SipHash (the ids are the docs' own text, not input
+/// from a network), and suggestions ([`closest`]) do not depend on the set's order.
+pub(crate) type Ids = HashSet<String, foldhash::fast::FixedState>;
+
 /// What a page leaves behind for the checks that look across pages.
 #[derive(Clone)]
 pub(crate) struct PageFacts {
-    pub ids: HashSet<String>,
+    pub ids: Ids,
     pub links: Vec<LinkRef>,
     /// The page's terms for the search index (`build` only).
     pub search: Option<Arc<PageTerms>>,
@@ -519,19 +524,19 @@ fn cannot_read(path: &str, e: std::io::Error) -> Diagnostic {
 /// findings, which go to `diags`.
 fn split_results(results: Vec<PageResult>, diags: &mut Vec<Diagnostic>) -> Vec<Option<PageFacts>> {
     let mut facts = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok((f, d)) => {
-                facts.push(Some(f));
-                diags.extend(d);
-            }
-            Err(d) => {
-                facts.push(None);
-                diags.push(d);
-            }
-        }
+    for (f, d) in results.into_iter().map(split_result) {
+        facts.push(f);
+        diags.extend(d);
     }
     facts
+}
+
+/// One page's facts (`None` for a page that failed) and findings.
+pub(crate) fn split_result(result: PageResult) -> (Option<PageFacts>, Vec<Diagnostic>) {
+    match result {
+        Ok((f, d)) => (Some(f), d),
+        Err(d) => (None, vec![d]),
+    }
 }
 
 /// What `build` and `check` both do once every page has been through the markdown pass:
@@ -544,11 +549,23 @@ pub(crate) fn cross_check(
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Option<PageFacts>>, Vec<crate::redirects::Redirect>) {
     let facts = split_results(results, diags);
-    diags.extend(check_anchors(site, &facts, None));
+    let redirects = cross_page(source, site, &facts, diags);
+    (facts, redirects)
+}
+
+/// The checks that look across pages, once every page's facts are in: anchors and
+/// redirects. Findings go to `diags`.
+pub(crate) fn cross_page(
+    source: &dyn Source,
+    site: &Site,
+    facts: &[Option<PageFacts>],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<crate::redirects::Redirect> {
+    diags.extend(check_anchors(site, facts, None));
     let (redirects, redirect_diags) = crate::redirects::load(source, site);
     diags.extend(redirect_diags);
-    diags.extend(crate::redirects::check(&redirects, site, &facts));
-    (facts, redirects)
+    diags.extend(crate::redirects::check(&redirects, site, facts));
+    redirects
 }
 
 /// `#fragment` links must name an id on their target page. Checks the links of one page
@@ -569,7 +586,7 @@ fn page_anchors<'a>(
     i: usize,
     f: &'a PageFacts,
 ) -> impl Iterator<Item = Diagnostic> + 'a {
-    f.links.iter().filter_map(move |link| {
+    f.links.iter().filter(|l| names_anchor(l)).filter_map(move |link| {
         let (target, fragment) = match &link.target {
             Target::SamePage { fragment } => (i, fragment),
             Target::Page {
@@ -603,17 +620,42 @@ fn page_anchors<'a>(
     })
 }
 
+/// Whether a link names an anchor on a page of the site: the links [`check_anchors`] reads.
+pub(crate) fn names_anchor(link: &LinkRef) -> bool {
+    matches!(
+        link.target,
+        Target::SamePage { .. } | Target::Page { fragment: Some(_), .. }
+    )
+}
+
 /// The most similar id, if any is reasonably close.
-pub(crate) fn closest<'a>(wanted: &str, ids: &'a HashSet<String>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(wanted: &str, ids: &'a Ids) -> Option<&'a str> {
     const MIN_SCORE: f64 = 0.6;
     let wanted_bag = CharBag::of(wanted);
-    ids.iter()
-        // Skip ids that cannot reach the score before paying for the edit distance.
-        .filter(|id| wanted_bag.best_score(&CharBag::of(id)) >= MIN_SCORE)
-        .map(|id| (strsim::normalized_damerau_levenshtein(wanted, id), id))
-        .filter(|(score, _)| *score >= MIN_SCORE)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, id)| id.as_str())
+    // Each id's bound on its score; ids that cannot reach the minimum are skipped unread.
+    let mut candidates: Vec<(f64, &String)> = ids
+        .iter()
+        .map(|id| (wanted_bag.best_score(&CharBag::of(id)), id))
+        .filter(|(bound, _)| *bound >= MIN_SCORE)
+        .collect();
+    // Highest bound first: once a bound is below the best score so far, no id left can
+    // beat it or tie with it, so the edit distances stop there. The winner is the same as
+    // over every id: the highest score, then the smallest id. (The bound and the score
+    // are computed differently and may differ in the last bit where they are equal: the
+    // margin keeps such a tie.)
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let better = |a: (f64, &String), b: (f64, &String)| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)).is_gt();
+    let mut best: Option<(f64, &String)> = None;
+    for (bound, id) in candidates {
+        if best.is_some_and(|(score, _)| bound + 1e-9 < score) {
+            break;
+        }
+        let score = strsim::normalized_damerau_levenshtein(wanted, id);
+        if score >= MIN_SCORE && best.is_none_or(|b| better((score, id), b)) {
+            best = Some((score, id));
+        }
+    }
+    best.map(|(_, id)| id.as_str())
 }
 
 /// Character counts of a string, folded into 64 buckets.
@@ -705,7 +747,7 @@ mod tests {
 
     #[test]
     fn suggestions_pick_the_closest_id_and_the_bound_never_hides_one() {
-        let ids: HashSet<String> = [
+        let ids: Ids = [
             "requirements",
             "install",
             "trusting-the-ca-certificate",
@@ -721,6 +763,9 @@ mod tests {
         );
         assert_eq!(closest("configure-the-proxy", &ids), Some("configuring-the-proxy"));
         assert_eq!(closest("zzz", &ids), None);
+        // Equal scores: the smallest id, whatever the set's order.
+        let ties: Ids = ["ab-x", "ab-y", "ab-w"].into_iter().map(String::from).collect();
+        assert_eq!(closest("ab-z", &ties), Some("ab-w"));
         // The bound is never below the real score.
         for a in ["abc", "models", "multiple-instances", "é-ü"] {
             for b in ["acb", "model", "models-1", "multiple-instance", "", "ü-é"] {

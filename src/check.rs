@@ -4,10 +4,17 @@
 //! runs, with no templates, no highlighting and no output, and it gives each kind of finding
 //! its gate severity ([`Kind::check_severity`](crate::diag::Kind::check_severity)): a dead link is a warning in a build and an
 //! error here.
+//!
+//! It is built for big sites (tens of thousands of findings): the manifest is parsed while
+//! the folder is listed, a page keeps only the links the anchor check needs, and the
+//! findings stay in per-page lists, ordered page by page (`in_page_order`) rather than
+//! sorted all together.
+
+use std::cmp::Ordering;
 
 use rayon::prelude::*;
 
-use crate::build::{PageFacts, PageResult, check_page, cross_check};
+use crate::build::{PageFacts, PageResult, check_page, cross_check, cross_page, names_anchor, split_result};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::site::{Site, read_manifest};
@@ -36,20 +43,102 @@ impl CheckReport {
 /// manifest, or one that is not valid JSON or not shaped like a manifest.
 pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Diagnostic>> {
     // The facts pass needs the pages' URLs and the files, not the manifest: the manifest
-    // (the one serial parse of a check) is read while the pages are.
-    let (mut site, url_diags) = Site::unplaced(source, config)?;
-    let (results, manifest) = rayon::join(|| facts_pass(source, &site, &|_, _| None), || read_manifest(source));
-    let (manifest, mut diags) = manifest?;
-    diags.extend(url_diags);
-    diags.extend(site.place(manifest));
-    let (facts, _) = cross_check(source, &site, results, &mut diags);
+    // (the one serial parse of a check) is read while the folder is listed, which keeps
+    // only one core busy. (Starting the pages as soon as the listing is done, with the
+    // manifest parse going on beside them, measured no faster.) A failed listing, or no
+    // manifest in it, is still the error reported.
+    let (unplaced, manifest) = rayon::join(|| Site::unplaced(source, config), || read_manifest(source));
+    let (mut site, url_diags) = unplaced?;
+    let (manifest, mut early) = manifest?;
+    let results = facts_pass(source, &site, &|_, _| None, KeepLinks::AnchorsOnly);
+    early.extend(url_diags);
+    early.extend(site.place(manifest));
+    // Each page's findings stay in their own list: with the pages sorted by path, the
+    // report's order is those lists in page order, each sorted on its own.
+    let (facts, own): (Vec<_>, Vec<_>) = results.into_iter().map(split_result).unzip();
+    let mut late = Vec::new();
+    cross_page(source, &site, &facts, &mut late);
+    let diagnostics = in_page_order(&site, early, own, late);
     let pages = site.pages.len();
     // The site and the facts are only freed: let a worker do it while the caller prints.
     rayon::spawn(move || drop((site, facts)));
-    Ok(CheckReport {
-        pages,
-        diagnostics: Analysis::order(diags),
-    })
+    Ok(CheckReport { pages, diagnostics })
+}
+
+/// The findings in the order of [`Analysis::order`], with their `check` severities:
+/// `early` (the load's findings), then each page's own (`own`, in page order), then
+/// `late` (those across pages), sorted by file, line, column and message, ties in that
+/// order. But no sort of them all: the pages are sorted by path, so each page's findings
+/// are sorted alone (in parallel; they come nearly sorted), and the few findings of other
+/// files are merged in by path.
+fn in_page_order(
+    site: &Site,
+    early: Vec<Diagnostic>,
+    mut own: Vec<Vec<Diagnostic>>,
+    late: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    // What the shortcut rests on: pages in path order, each page's findings about itself.
+    let sorted = site.pages.is_sorted_by(|a, b| a.path < b.path);
+    let about_itself = || {
+        own.par_iter()
+            .zip(&site.pages)
+            .all(|(o, page)| o.iter().all(|d| d.file == page.path))
+    };
+    if !sorted || !about_itself() {
+        let all = early.into_iter().chain(own.into_iter().flatten()).chain(late);
+        return Analysis::order(all.collect());
+    }
+    let mut others = Vec::new();
+    let mut before: Vec<Vec<Diagnostic>> = vec![Vec::new(); own.len()];
+    for d in early {
+        match site.page_index(&d.file) {
+            Some(i) => before[i].push(d),
+            None => others.push(d),
+        }
+    }
+    for (b, o) in before.iter_mut().zip(&mut own) {
+        if !b.is_empty() {
+            b.append(o);
+            std::mem::swap(b, o);
+        }
+    }
+    for d in late {
+        match site.page_index(&d.file) {
+            Some(i) => own[i].push(d),
+            None => others.push(d),
+        }
+    }
+    own.par_iter_mut().for_each(|page| {
+        page.iter_mut().for_each(gate);
+        page.sort_by(by_position);
+    });
+    others.iter_mut().for_each(gate);
+    others.sort_by(by_position);
+
+    let mut out = Vec::with_capacity(others.len() + own.iter().map(Vec::len).sum::<usize>());
+    let mut others = others.into_iter().peekable();
+    for (page, findings) in site.pages.iter().zip(own) {
+        while let Some(d) = others.next_if(|d| d.file < page.path) {
+            out.push(d);
+        }
+        out.extend(findings);
+    }
+    out.extend(others);
+    out
+}
+
+/// A finding with the severity `check` gives its kind.
+fn gate(d: &mut Diagnostic) {
+    if d.severity == Severity::Warning
+        && let Some(severity) = d.kind.check_severity()
+    {
+        d.severity = severity;
+    }
+}
+
+/// The report's order: by file, then line, column and message.
+fn by_position(a: &Diagnostic, b: &Diagnostic) -> Ordering {
+    (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message))
 }
 
 /// What a check learns about the docs: the site, each page's facts (`None` for a page that
@@ -83,14 +172,8 @@ impl Analysis {
     /// The findings with their `check` severities, grouped by file in path order: the
     /// order a reader fixes them in.
     fn order(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-        for d in &mut diags {
-            if d.severity == Severity::Warning
-                && let Some(severity) = d.kind.check_severity()
-            {
-                d.severity = severity;
-            }
-        }
-        diags.par_sort_by(|a, b| (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message)));
+        diags.iter_mut().for_each(gate);
+        diags.par_sort_by(by_position);
         diags
     }
 
@@ -109,17 +192,35 @@ pub(crate) type Reuse<'a> = dyn Fn(&Site, usize) -> Option<PageResult> + Sync + 
 /// supply pages known from another commit.
 pub(crate) fn analyse(source: &dyn Source, config: Config, reuse: &Reuse) -> Result<Analysis, Vec<Diagnostic>> {
     let (site, mut diags) = Site::load(source, config)?;
-    let results = facts_pass(source, &site, reuse);
+    let results = facts_pass(source, &site, reuse, KeepLinks::All);
     let page_findings = page_findings(&results);
     let (facts, _) = cross_check(source, &site, results, &mut diags);
     Ok(Analysis::new(site, facts, page_findings, diags))
 }
 
+/// Which of a page's links the facts pass keeps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeepLinks {
+    /// Every link: a preview compares them.
+    All,
+    /// Only those the anchor check reads. A check needs no others once the page's
+    /// findings are made, and freeing them with the page lets the next page reuse their
+    /// memory: at 10k pages, 90k links and their strings would be fresh memory.
+    AnchorsOnly,
+}
+
 /// Every page through the facts pass, in parallel, or as `reuse` supplies it.
-fn facts_pass(source: &dyn Source, site: &Site, reuse: &Reuse) -> Vec<PageResult> {
+fn facts_pass(source: &dyn Source, site: &Site, reuse: &Reuse, links: KeepLinks) -> Vec<PageResult> {
     (0..site.pages.len())
         .into_par_iter()
-        .map(|i| reuse(site, i).unwrap_or_else(|| check_page(source, site, i)))
+        .map(|i| {
+            let mut result = reuse(site, i).unwrap_or_else(|| check_page(source, site, i));
+            if let (Ok((facts, _)), KeepLinks::AnchorsOnly) = (&mut result, links) {
+                facts.links.retain(names_anchor);
+                facts.links.shrink_to_fit();
+            }
+            result
+        })
         .collect()
 }
 
@@ -129,4 +230,81 @@ pub(crate) fn page_findings(results: &[PageResult]) -> Vec<Vec<Diagnostic>> {
         .iter()
         .map(|r| r.as_ref().map(|(_, d)| d.clone()).unwrap_or_default())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{Kind, Pos};
+    use crate::source::DirSource;
+
+    fn site(pages: &[&str]) -> (tempfile::TempDir, Site) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("manifest.json"), r#"{"routes": []}"#).unwrap();
+        for p in pages {
+            let path = dir.path().join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "# x").unwrap();
+        }
+        let (site, _) = Site::load(&DirSource::new(dir.path()), Config::default()).unwrap();
+        (dir, site)
+    }
+
+    fn d(file: &str, line: usize, message: &str, kind: Kind) -> Diagnostic {
+        Diagnostic::warning(kind, file, Pos::new(line, 1), message)
+    }
+
+    #[test]
+    fn check_finds_what_the_full_analysis_finds() {
+        // `check` keeps fewer links and orders page by page; `analyse` (a preview's) keeps
+        // every link and sorts all the findings: the same findings, in the same order.
+        for docs in ["tests/fixtures/acme", "tests/fixtures/broken", "docs"] {
+            let source = DirSource::new(docs);
+            let checked = check(&source, Config::default()).unwrap();
+            let analysed = analyse(&source, Config::default(), &|_, _| None).unwrap();
+            assert_eq!(checked.diagnostics, analysed.diagnostics, "{docs}");
+            assert_eq!(checked.pages, analysed.site.pages.len());
+        }
+        let acme = check(&DirSource::new("tests/fixtures/acme"), Config::default()).unwrap();
+        assert!(acme.diagnostics.iter().any(|d| d.kind == Kind::BrokenAnchor));
+    }
+
+    #[test]
+    fn page_order_is_the_global_sort() {
+        let (_dir, site) = site(&["a.md", "b/c.md", "b/d.md", "z.md"]);
+        let early = vec![
+            d("manifest.json", 3, "m", Kind::UnknownKey),
+            d("b/d.md", 0, "orphan", Kind::OrphanPage),
+            d("b/c.md", 2, "same", Kind::UrlClash),
+            d(".", 0, "dot", Kind::Other),
+        ];
+        // Out of order within a page, and a tie (same line, column and message) between
+        // a page's own finding and one found before or after it.
+        let own = vec![
+            vec![
+                d("a.md", 9, "late link", Kind::BrokenLink),
+                d("a.md", 2, "x", Kind::MissingFile),
+            ],
+            vec![d("b/c.md", 2, "same", Kind::BrokenLink)],
+            Vec::new(),
+            vec![d("z.md", 1, "z", Kind::LinkLeavesDocs)],
+        ];
+        let late = vec![
+            d("a.md", 5, "anchor", Kind::BrokenAnchor),
+            d("b/c.md", 2, "same", Kind::BrokenAnchor),
+            d("redirects.json", 1, "r", Kind::RedirectTargetMissing),
+            d("zz.md", 1, "not a page", Kind::Other),
+        ];
+        let all = early.iter().chain(own.iter().flatten()).chain(&late).cloned().collect();
+        let expected = Analysis::order(all);
+        assert_eq!(in_page_order(&site, early.clone(), own.clone(), late.clone()), expected);
+        // Check severities are given.
+        assert!(expected.iter().any(|d| d.severity == Severity::Error));
+
+        // A page's finding about another file: the global sort, the same order.
+        let mut odd = own.clone();
+        odd[0].push(d("b/d.md", 1, "elsewhere", Kind::Other));
+        let all = early.iter().chain(odd.iter().flatten()).chain(&late).cloned().collect();
+        assert_eq!(in_page_order(&site, early, odd, late), Analysis::order(all));
+    }
 }

@@ -270,10 +270,9 @@ fn run_check(args: CheckArgs) -> ExitCode {
         colour,
         repo_prefix: docsite::report::repo_prefix(&args.docs),
     };
-    let text = docsite::report::render(&report, args.format, &ctx);
     let mut out = std::io::stdout().lock();
     // A closed pipe (`docsite check | head`) is not an error of the check.
-    let _ = std::io::Write::write_all(&mut out, text.as_bytes());
+    let _ = docsite::report::write(&report, args.format, &ctx, &mut out);
     if report.has_errors() {
         ExitCode::from(1)
     } else {

@@ -694,12 +694,14 @@ fn resolve(dest: &str, page_path: &str, links: &dyn Links) -> Target {
         return Target::File { path: resolved };
     }
     // A folder link (`guide/` or `guide`) means the folder's page.
+    let mut candidate = resolved.clone();
+    if !candidate.is_empty() {
+        candidate.push('/');
+    }
+    let folder = candidate.len();
     for index in ["index.md", "README.md"] {
-        let candidate = if resolved.is_empty() {
-            index.to_string()
-        } else {
-            format!("{resolved}/{index}")
-        };
+        candidate.truncate(folder);
+        candidate.push_str(index);
         if links.page_url(&candidate).is_some() {
             return Target::Page {
                 path: candidate,
@@ -712,7 +714,8 @@ fn resolve(dest: &str, page_path: &str, links: &dyn Links) -> Target {
 
 /// Where the path part of a destination on page `page_path` lands.
 fn join_dest(page_path: &str, path: &str) -> Resolved {
-    paths::join(paths::parent_dir(page_path), &paths::decode_path(path))
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    paths::join(paths::parent_dir(page_path), &decoded)
 }
 
 /// The href the renderer writes for `dest`, which resolved to `target`: relative to the

@@ -29,20 +29,31 @@ pub fn join(base_dir: &str, rel: &str) -> Resolved {
         Some(r) => ("", r),
         None => (base_dir, rel),
     };
-    let mut parts: Vec<&str> = start.split('/').filter(|s| !s.is_empty()).collect();
+    // Built in place, segment by segment: every link of every page is joined.
+    let mut joined = String::with_capacity(start.len() + rel.len() + 1);
+    let push = |joined: &mut String, seg: &str| {
+        if !joined.is_empty() {
+            joined.push('/');
+        }
+        joined.push_str(seg);
+    };
+    for seg in start.split('/').filter(|s| !s.is_empty()) {
+        push(&mut joined, seg);
+    }
     let mut ups = 0;
     for seg in rel.split('/') {
         match seg {
             "" | "." => {}
             ".." => {
-                if parts.pop().is_none() {
+                if joined.is_empty() {
                     ups += 1;
+                } else {
+                    joined.truncate(joined.rfind('/').unwrap_or(0));
                 }
             }
-            s => parts.push(s),
+            s => push(&mut joined, s),
         }
     }
-    let joined = parts.join("/");
     if ups == 0 {
         Resolved::Inside(joined)
     } else {
@@ -204,6 +215,15 @@ mod tests {
         assert_eq!(join("a/b", "../c.md"), Resolved::Inside("a/c.md".into()));
         assert_eq!(join("a/b", "./c.md"), Resolved::Inside("a/b/c.md".into()));
         assert_eq!(join("a", "/x/y.md"), Resolved::Inside("x/y.md".into()));
+        assert_eq!(join("/a//b/", "c/./../d/"), Resolved::Inside("a/b/d".into()));
+        assert_eq!(join("a", "b/../.."), Resolved::Inside(String::new()));
+        assert_eq!(
+            join("a", "../../x/../../y"),
+            Resolved::Outside {
+                ups: 2,
+                rest: "y".into()
+            }
+        );
         assert_eq!(
             join("a", "../../LICENSE"),
             Resolved::Outside {

@@ -9,8 +9,6 @@
 //! module parses the file (keeping positions for diagnostics), checks the targets against
 //! the site, and writes one small redirect page per key at the old URL.
 
-use std::collections::HashSet;
-
 use jsonc_parser::CollectOptions;
 use jsonc_parser::ast::{Object, Value};
 use jsonc_parser::common::Ranged;
@@ -224,7 +222,7 @@ pub(crate) fn check(redirects: &[Redirect], site: &Site, facts: &[Option<PageFac
             );
             continue;
         };
-        let ids: Option<&HashSet<String>> = facts.get(target).and_then(|f| f.as_ref()).map(|f| &f.ids);
+        let ids: Option<&crate::build::Ids> = facts.get(target).and_then(|f| f.as_ref()).map(|f| &f.ids);
         if let (Some(fragment), Some(ids)) = (fragment.as_deref().filter(|f| !f.is_empty()), ids)
             && !ids.contains(fragment)
         {

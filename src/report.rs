@@ -42,22 +42,53 @@ pub fn render(report: &CheckReport, format: Format, ctx: &Context) -> String {
             .map(|d| github_line(d, &ctx.repo_prefix) + "\n")
             .collect(),
         Format::Json => {
-            // Tens of thousands of findings on a big site: formatted in parallel, in order.
-            let chunks: Vec<String> = report
-                .diagnostics
-                .par_chunks(1024)
-                .map(|chunk| {
-                    let mut out = String::with_capacity(chunk.len() * 256);
-                    for d in chunk {
-                        out.push_str(&json_line(d));
-                        out.push('\n');
-                    }
-                    out
-                })
-                .collect();
-            chunks.concat()
+            let mut out = Vec::new();
+            // Writing to memory does not fail, and JSON is UTF-8.
+            let _ = write_json(&report.diagnostics, &mut out);
+            String::from_utf8(out).unwrap_or_default()
         }
     }
+}
+
+/// Writes what [`render`] returns to `out`. JSON Lines go out a batch at a time as they
+/// are formatted, never as one string: a big site has tens of thousands of findings
+/// (8.6 MB of JSON at 10k pages).
+pub fn write(report: &CheckReport, format: Format, ctx: &Context, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    match format {
+        Format::Json => write_json(&report.diagnostics, out),
+        _ => out.write_all(render(report, format, ctx).as_bytes()),
+    }
+}
+
+/// Findings a thread formats at a time, and batches formatted (in parallel) before they
+/// are written in order.
+const JSON_CHUNK: usize = 512;
+const JSON_BATCH: usize = 16;
+
+fn write_json(diagnostics: &[Diagnostic], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    for batch in diagnostics.chunks(JSON_CHUNK * JSON_BATCH) {
+        let parts: Vec<Vec<u8>> = batch
+            .par_chunks(JSON_CHUNK)
+            .map(|chunk| {
+                let mut buf = Vec::with_capacity(chunk.len() * 320);
+                for d in chunk {
+                    write_json_line(d, &mut buf);
+                }
+                buf
+            })
+            .collect();
+        for part in parts {
+            out.write_all(&part)?;
+        }
+    }
+    Ok(())
+}
+
+/// One JSON Lines record and its newline, appended to `buf`.
+fn write_json_line(d: &Diagnostic, buf: &mut Vec<u8>) {
+    // A struct of strings and numbers always serializes, and into memory.
+    let _ = serde_json::to_writer(&mut *buf, &JsonFinding::of(d));
+    buf.push(b'\n');
 }
 
 /// What the formats need besides the findings.
@@ -212,8 +243,10 @@ pub(crate) struct JsonFinding<'a> {
 }
 
 pub fn json_line(d: &Diagnostic) -> String {
-    // A struct of strings and numbers always serializes.
-    serde_json::to_string(&JsonFinding::of(d)).unwrap_or_default()
+    let mut buf = Vec::new();
+    write_json_line(d, &mut buf);
+    buf.pop();
+    String::from_utf8(buf).unwrap_or_default()
 }
 
 impl<'a> JsonFinding<'a> {

@@ -11,6 +11,10 @@ use crate::markdown::{ChildLink, Links};
 use crate::paths;
 use crate::source::Source;
 
+/// The hasher of the path lookups, which every link of every page makes: foldhash rather
+/// than SipHash, as the keys are the docs' own file names.
+type FastHash = foldhash::fast::FixedState;
+
 /// One markdown page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
@@ -34,9 +38,9 @@ pub struct Site {
     pub manifest: Manifest,
     /// Pages sorted by path.
     pub pages: Vec<Page>,
-    by_path: HashMap<String, usize>,
+    by_path: HashMap<String, usize, FastHash>,
     /// Non-markdown files, which pages may link to or embed.
-    files: HashSet<String>,
+    files: HashSet<String, FastHash>,
     /// Pages in manifest order, each once: the order of previous/next links.
     pub reading_order: Vec<usize>,
     order_index: Vec<Option<usize>>,
@@ -81,9 +85,10 @@ impl Site {
             ]);
         }
         let (md, files): (Vec<String>, Vec<String>) = all.into_iter().partition(|f| paths::is_markdown(f));
-        let files: HashSet<String> = files.into_iter().collect();
+        let files: HashSet<String, FastHash> = files.into_iter().collect();
         let pages = assign_urls(md, &mut diags);
-        let by_path: HashMap<String, usize> = pages.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
+        let by_path: HashMap<String, usize, FastHash> =
+            pages.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
         let order_index = vec![None; pages.len()];
         let site = Site {
             config,
@@ -278,7 +283,13 @@ fn assign_urls(md: Vec<String>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
     pages
 }
 
-fn missing_file(route: &manifest::Route, path: &str, key: &str, pos: Pos, files: &HashSet<String>) -> Diagnostic {
+fn missing_file(
+    route: &manifest::Route,
+    path: &str,
+    key: &str,
+    pos: Pos,
+    files: &HashSet<String, FastHash>,
+) -> Diagnostic {
     let what = if key == "path" && files.contains(path) {
         "is not a markdown file"
     } else {
