@@ -112,14 +112,16 @@ PY
 
 size_line() { # size_line SITE
   local d="$1/_docsite/search"
-  local idx shards pages
+  local idx shards pages largest_page
   idx=$(stat -c %s "$d/index.js")
   shards=$(cat "$d"/s*.js | wc -c)
-  pages=$(cat "$d"/p/*.js | wc -c)
+  # Page entries live in folders of 100: p/<page / 100>/<page>.js.
+  pages=$(find "$d/p" -type f -name '*.js' -printf '%s\n' | awk '{s += $1} END {print s}')
+  largest_page=$(find "$d/p" -type f -name '*.js' -printf '%s\n' | sort -n | tail -1)
   printf 'index.js %.1f KB, %d shards %.1f KB (largest %.1f KB), page entries %.1f KB (largest %.1f KB)\n' \
     "$(echo "$idx/1024" | bc -l)" "$(ls "$d"/s*.js | wc -l)" "$(echo "$shards/1024" | bc -l)" \
     "$(echo "$(ls -S "$d"/s*.js | head -1 | xargs stat -c %s)/1024" | bc -l)" \
-    "$(echo "$pages/1024" | bc -l)" "$(echo "$(ls -S "$d"/p/*.js | head -1 | xargs stat -c %s)/1024" | bc -l)"
+    "$(echo "$pages/1024" | bc -l)" "$(echo "$largest_page/1024" | bc -l)"
 }
 
 build_times() { # build_times LABEL DOCS RUNS: wall, user and system time of full builds
