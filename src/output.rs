@@ -14,9 +14,16 @@ pub trait Output: Sync {
 /// Writes into a folder, creating sub-folders as needed.
 pub struct DirOutput {
     root: PathBuf,
+    made: Mutex<Made>,
+}
+
+#[derive(Default)]
+struct Made {
     /// Folders already made: creating folders is the slowest part of writing a site (one per
     /// page), so each is made once and never probed again.
-    made: Mutex<HashSet<String>>,
+    folders: HashSet<String>,
+    /// Folders already marked with [`spread_subfolders`].
+    spread: HashSet<String>,
 }
 
 impl DirOutput {
@@ -52,25 +59,30 @@ impl Output for DirOutput {
 }
 
 impl DirOutput {
-    /// Makes `dir` and any missing parents, each marked with [`spread_subfolders`].
+    fn made(&self) -> std::sync::MutexGuard<'_, Made> {
+        self.made.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Makes `dir` and any missing parents. A folder is marked with [`spread_subfolders`]
+    /// before its first sub-folder is made; a page's own folder, which holds only its
+    /// `index.html`, never needs the mark, and most folders are those.
     fn make_dir(&self, dir: &str) -> io::Result<()> {
-        if self.made.lock().unwrap_or_else(|p| p.into_inner()).contains(dir) {
+        if self.made().folders.contains(dir) {
             return Ok(());
         }
         if let Some((parent, _)) = dir.rsplit_once('/') {
             self.make_dir(parent)?;
+            if self.made().spread.insert(parent.to_string()) {
+                spread_subfolders(&self.root.join(parent));
+            }
         }
-        let full = self.root.join(dir);
-        match std::fs::create_dir(&full) {
-            Ok(()) => spread_subfolders(&full),
+        match std::fs::create_dir(self.root.join(dir)) {
+            Ok(()) => {}
             // Another rendering thread made it first.
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e),
         }
-        self.made
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(dir.to_string());
+        self.made().folders.insert(dir.to_string());
         Ok(())
     }
 }
@@ -207,8 +219,9 @@ mod tests {
         assert_eq!(leftovers.len(), 1, "no temporary folders are left behind");
     }
 
-    /// Every folder the writer makes, and the staging root, asks for its sub-folders to be
-    /// spread out (where the filesystem has the hint: ext4 does, tmpfs does not).
+    /// The staging root and every folder the writer makes sub-folders in ask for them to be
+    /// spread out (where the filesystem has the hint: ext4 does, tmpfs does not); a page's
+    /// own folder is left alone.
     #[cfg(target_os = "linux")]
     #[test]
     fn folders_are_marked_to_spread_their_subfolders() {
@@ -223,10 +236,14 @@ mod tests {
             return;
         }
         let staged = Staged::new(&dir.path().join("site")).unwrap();
-        staged.output().write("a/b/index.html", b"x".to_vec()).unwrap();
+        staged.output().write("a/b/c/index.html", b"x".to_vec()).unwrap();
+        staged.output().write("a/d/index.html", b"x".to_vec()).unwrap();
         let root = staged.output().root().to_path_buf();
         for folder in [root.clone(), root.join("a"), root.join("a/b")] {
             assert!(flags(&folder).contains(IFlags::TOPDIR), "{}", folder.display());
+        }
+        for leaf in [root.join("a/b/c"), root.join("a/d")] {
+            assert!(!flags(&leaf).contains(IFlags::TOPDIR), "{}", leaf.display());
         }
     }
 
