@@ -89,14 +89,9 @@ pub enum SearchIndex {
 /// at most [`MAX_TERM_CHARS`]. The theme's `search.js` splits queries the same way
 /// (`[\p{Alphabetic}\p{N}]+`, which is what `char::is_alphanumeric` accepts).
 pub fn tokenize(text: &str) -> impl Iterator<Item = String> + '_ {
-    words(text).map(Cow::into_owned)
-}
-
-/// [`tokenize`] without copying words that are already lowercase ASCII (most of them).
-fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     terms(text).map(|t| match t {
-        Term::Packed(p) => Cow::Owned(String::from_utf8_lossy(&unpack(p)).into_owned()),
-        Term::Text(w) => w,
+        Term::Packed(p) => unpack_chars(p).collect(),
+        Term::Text(w) => w.into_owned(),
     })
 }
 
@@ -121,11 +116,6 @@ fn pack(bytes: &[u8]) -> u64 {
 /// The characters of a packed word (ASCII), without the padding.
 fn unpack_chars(packed: u64) -> impl Iterator<Item = char> {
     packed.to_be_bytes().into_iter().take_while(|&b| b != 0).map(char::from)
-}
-
-/// The bytes of a packed word, without the padding.
-fn unpack(packed: u64) -> Vec<u8> {
-    packed.to_be_bytes().into_iter().take_while(|&b| b != 0).collect()
 }
 
 /// The words of `text` (see [`tokenize`]), scanning bytes and decoding a character only
