@@ -73,9 +73,9 @@ impl BuildReport {
 }
 
 /// A page's anchor ids. Looked up for every `#fragment` link of a site and built for every
-/// page: hashed with foldhash rather than SipHash (the ids are the docs' own text, not input
-/// from a network), and suggestions ([`closest`]) do not depend on the set's order.
-pub(crate) type Ids = HashSet<String, foldhash::fast::FixedState>;
+/// page, so hashed with [`crate::FastHash`]; suggestions ([`closest`]) do not depend on the
+/// set's order.
+pub(crate) type Ids = HashSet<String, crate::FastHash>;
 
 /// What a page leaves behind for the checks that look across pages.
 #[derive(Clone)]
@@ -193,7 +193,7 @@ impl Built {
     /// What the search index needs to be written again, if pages changed since it was:
     /// a job to run anywhere (it holds no borrow of the site).
     pub fn search_job(&mut self) -> Option<SearchJob> {
-        std::mem::take(&mut self.search_stale).then(|| SearchJob::of(&self.site, &self.facts))
+        std::mem::take(&mut self.search_stale).then(|| SearchJob::of(&self.site, self.facts.iter().map(Option::as_ref)))
     }
 
     /// What a check of the same docs would find, from this build's own markdown pass.
@@ -269,13 +269,10 @@ pub fn build_site(
     // The index needs only the pages' terms: build it on one side while the other finishes
     // the site (cross-page checks, copies, extras), which is mostly one thread's work.
     let search = match site.config.search {
-        SearchIndex::Build => Some(SearchJob {
-            terms: results
-                .iter()
-                .map(|r| r.as_ref().ok().and_then(|(f, _)| f.search.clone()))
-                .collect(),
-            budget_kb: site.config.search_budget_kb,
-        }),
+        SearchIndex::Build => Some(SearchJob::of(
+            &site,
+            results.iter().map(|r| r.as_ref().ok().map(|(f, _)| f)),
+        )),
         SearchIndex::Skip => None,
     };
     let (search, (facts, files, page_findings, checked)) = rayon::join(
@@ -423,12 +420,10 @@ pub struct SearchJob {
 }
 
 impl SearchJob {
-    fn of(site: &Site, facts: &[Option<PageFacts>]) -> SearchJob {
+    /// The job for these pages' facts, in page order (`None` for a page that failed).
+    fn of<'a>(site: &Site, facts: impl Iterator<Item = Option<&'a PageFacts>>) -> SearchJob {
         SearchJob {
-            terms: facts
-                .iter()
-                .map(|f| f.as_ref().and_then(|f| f.search.clone()))
-                .collect(),
+            terms: facts.map(|f| f.and_then(|f| f.search.clone())).collect(),
             budget_kb: site.config.search_budget_kb,
         }
     }

@@ -28,3 +28,8 @@ pub mod site;
 pub mod slug;
 pub mod source;
 pub mod theme;
+
+/// The hasher for maps keyed by the docs' own text (paths, heading ids, words): foldhash,
+/// where SipHash (the default, which resists keys chosen by an attacker) showed in profiles.
+/// None of these keys come from a network request.
+pub(crate) type FastHash = foldhash::fast::FixedState;

@@ -31,6 +31,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::FastHash;
 use crate::markdown::TextSection;
 use crate::theme::ASSETS_DIR;
 
@@ -179,26 +180,22 @@ fn word_char(text: &str, i: usize) -> Option<(usize, WordChar)> {
     c.is_alphanumeric().then_some((c.len_utf8(), WordChar::Other))
 }
 
-/// A map keyed by words. SipHash (the default) was a tenth of the index's build cost; the
-/// keys are the site's own words, so a fast unkeyed hash is enough.
-type WordMap<'a, V> = HashMap<Cow<'a, str>, V, foldhash::fast::FixedState>;
-
-/// A map from terms to `V`: short ASCII terms keyed by their [`pack`]ed number (no string
-/// hashing or comparing for most words), the others by their text.
-struct ByTerm<'a, V> {
-    packed: HashMap<u64, V, foldhash::fast::FixedState>,
-    other: WordMap<'a, V>,
+/// A page's words and their hits: short ASCII terms keyed by their [`pack`]ed number (no
+/// string hashing or comparing for most words), the others by their text.
+struct TermHits<'a> {
+    packed: HashMap<u64, Hits, FastHash>,
+    other: HashMap<Cow<'a, str>, Hits, FastHash>,
 }
 
-impl<'a, V: Default> ByTerm<'a, V> {
+impl<'a> TermHits<'a> {
     fn with_capacity(n: usize) -> Self {
-        ByTerm {
-            packed: HashMap::with_capacity_and_hasher(n, Default::default()),
-            other: WordMap::default(),
+        TermHits {
+            packed: HashMap::with_capacity_and_hasher(n, FastHash::default()),
+            other: HashMap::default(),
         }
     }
 
-    fn entry(&mut self, term: Term<'a>) -> &mut V {
+    fn entry(&mut self, term: Term<'a>) -> &mut Hits {
         match term {
             Term::Packed(p) => self.packed.entry(p).or_default(),
             Term::Text(w) => self.other.entry(w).or_default(),
@@ -206,8 +203,8 @@ impl<'a, V: Default> ByTerm<'a, V> {
     }
 
     /// The entries in the terms' string order.
-    fn into_sorted(self) -> Vec<(SortedTerm<'a>, V)> {
-        let mut all: Vec<(SortedTerm<'a>, V)> = self
+    fn into_sorted(self) -> Vec<(SortedTerm<'a>, Hits)> {
+        let mut all: Vec<(SortedTerm<'a>, Hits)> = self
             .packed
             .into_iter()
             .map(|(p, v)| (SortedTerm(p, None), v))
@@ -282,7 +279,7 @@ impl PageTerms {
     /// The terms of a page with this title and these sections.
     pub fn of(title: &str, sections: &[TextSection]) -> PageTerms {
         let bytes: usize = sections.iter().map(|s| s.text.len()).sum();
-        let mut hits: ByTerm<Hits> = ByTerm::with_capacity(bytes / 24);
+        let mut hits = TermHits::with_capacity(bytes / 24);
         let mut count = |text, part| {
             for term in terms(text) {
                 hits.entry(term).add(part);
@@ -462,7 +459,7 @@ impl Index {
         let pieces: Vec<Vec<(&str, String)>> = ranges
             .into_par_iter()
             .map(|bytes| {
-                let mut postings: HashMap<&str, Vec<(u32, u8)>, foldhash::fast::FixedState> = HashMap::default();
+                let mut postings: HashMap<&str, Vec<(u32, u8)>, FastHash> = HashMap::default();
                 for (i, page) in pages.iter().enumerate() {
                     let Some(page) = page else { continue };
                     for (term, weight) in page.starting_in(&bytes) {

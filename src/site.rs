@@ -4,16 +4,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::FastHash;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Kind, Pos, Severity};
 use crate::manifest::{self, MANIFEST_FILE, Manifest, RouteId};
 use crate::markdown::{ChildLink, Links};
 use crate::paths;
 use crate::source::Source;
-
-/// The hasher of the path lookups, which every link of every page makes: foldhash rather
-/// than SipHash, as the keys are the docs' own file names.
-type FastHash = foldhash::fast::FixedState;
 
 /// One markdown page.
 #[derive(Debug, Clone, PartialEq, Eq)]

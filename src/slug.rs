@@ -33,8 +33,8 @@ pub fn slugify(text: &str) -> String {
 /// Hands out unique slugs within one page.
 #[derive(Default)]
 pub struct Slugger {
-    /// foldhash: one map a page, asked once a heading, where SipHash showed in profiles.
-    occurrences: HashMap<String, usize, foldhash::fast::FixedState>,
+    /// One map a page, asked once a heading.
+    occurrences: HashMap<String, usize, crate::FastHash>,
 }
 
 impl Slugger {
