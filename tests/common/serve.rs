@@ -73,6 +73,21 @@ impl Server {
         self.request("GET", path, &[])
     }
 
+    /// Asks for each hostile path and expects a 400 or a 404 that shows neither `secret`
+    /// nor `/etc/passwd`.
+    pub fn assert_refuses(&self, probes: &[&str], secret: &str) {
+        for probe in probes {
+            let r = self.get(probe);
+            assert!(
+                r.status == 400 || r.status == 404,
+                "{probe}: status {} (expected 400 or 404)",
+                r.status
+            );
+            assert!(!r.text().contains(secret), "{probe} leaked the file");
+            assert!(!r.text().contains("root:x:0"), "{probe} leaked /etc/passwd");
+        }
+    }
+
     /// Sends one request, exactly as given, and reads the whole reply.
     pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
         Client::new(&self.addr).request(method, path, headers)
