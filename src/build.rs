@@ -493,7 +493,8 @@ pub(crate) fn render_page(
     purpose: Purpose,
 ) -> Result<RenderedPage, Diagnostic> {
     let page = &site.pages[i];
-    let text = read_page(source, site, i)?;
+    let bytes = source.read(&page.path).map_err(|e| cannot_read(&page.path, e))?;
+    let text = crate::diag::decode_utf8(&page.path, bytes)?;
     let children = site.children_of(i);
     let input = PageInput {
         path: &page.path,
@@ -502,13 +503,6 @@ pub(crate) fn render_page(
         children: &children,
     };
     Ok(markdown::render(&input, site, purpose))
-}
-
-/// The markdown text of page `i`: the part of the pipeline `build` and `check` share.
-fn read_page(source: &dyn Source, site: &Site, i: usize) -> Result<String, Diagnostic> {
-    let path = &site.pages[i].path;
-    let bytes = source.read(path).map_err(|e| cannot_read(path, e))?;
-    crate::diag::decode_utf8(path, bytes)
 }
 
 fn cannot_read(path: &str, e: std::io::Error) -> Diagnostic {
