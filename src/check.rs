@@ -14,9 +14,10 @@ use std::cmp::Ordering;
 
 use rayon::prelude::*;
 
-use crate::build::{PageFacts, PageResult, check_page, cross_check, cross_page, names_anchor, split_result};
+use crate::build::{PageFacts, PageResult, check_page, cross_check, cross_page, split_result};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
+use crate::markdown::KeptLinks;
 use crate::site::{Site, read_manifest};
 use crate::source::Source;
 
@@ -50,7 +51,7 @@ pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Dia
     let (unplaced, manifest) = rayon::join(|| Site::unplaced(source, config), || read_manifest(source));
     let (mut site, url_diags) = unplaced?;
     let (manifest, mut early) = manifest?;
-    let results = facts_pass(source, &site, &|_, _| None, KeepLinks::AnchorsOnly);
+    let results = facts_pass(source, &site, &|_, _| None, KeptLinks::Anchors);
     early.extend(url_diags);
     early.extend(site.place(manifest));
     // Each page's findings stay in their own list: with the pages sorted by path, the
@@ -192,35 +193,17 @@ pub(crate) type Reuse<'a> = dyn Fn(&Site, usize) -> Option<PageResult> + Sync + 
 /// supply pages known from another commit.
 pub(crate) fn analyse(source: &dyn Source, config: Config, reuse: &Reuse) -> Result<Analysis, Vec<Diagnostic>> {
     let (site, mut diags) = Site::load(source, config)?;
-    let results = facts_pass(source, &site, reuse, KeepLinks::All);
+    let results = facts_pass(source, &site, reuse, KeptLinks::All);
     let page_findings = page_findings(&results);
     let (facts, _) = cross_check(source, &site, results, &mut diags);
     Ok(Analysis::new(site, facts, page_findings, diags))
 }
 
-/// Which of a page's links the facts pass keeps.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum KeepLinks {
-    /// Every link: a preview compares them.
-    All,
-    /// Only those the anchor check reads. A check needs no others once the page's
-    /// findings are made, and freeing them with the page lets the next page reuse their
-    /// memory: at 10k pages, 90k links and their strings would be fresh memory.
-    AnchorsOnly,
-}
-
 /// Every page through the facts pass, in parallel, or as `reuse` supplies it.
-fn facts_pass(source: &dyn Source, site: &Site, reuse: &Reuse, links: KeepLinks) -> Vec<PageResult> {
+fn facts_pass(source: &dyn Source, site: &Site, reuse: &Reuse, kept: KeptLinks) -> Vec<PageResult> {
     (0..site.pages.len())
         .into_par_iter()
-        .map(|i| {
-            let mut result = reuse(site, i).unwrap_or_else(|| check_page(source, site, i));
-            if let (Ok((facts, _)), KeepLinks::AnchorsOnly) = (&mut result, links) {
-                facts.links.retain(names_anchor);
-                facts.links.shrink_to_fit();
-            }
-            result
-        })
+        .map(|i| reuse(site, i).unwrap_or_else(|| check_page(source, site, i, kept)))
         .collect()
 }
 
