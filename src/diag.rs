@@ -1,6 +1,7 @@
 //! Diagnostics: what the build reports about the docs (errors, warnings, notes), with the
 //! file, line and column they point at and a hint on how to fix them.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// How serious a finding is. Ordered so that `max()` gives the worst one.
@@ -112,7 +113,9 @@ pub struct Diagnostic {
     pub line: usize,
     pub col: usize,
     pub message: String,
-    pub help: Option<String>,
+    /// Most hints are fixed texts, kept without a copy: a big site has tens of thousands of
+    /// findings.
+    pub help: Option<Cow<'static, str>>,
     /// The offending text as written at `line:col` (a link destination), so a report can
     /// underline all of it; `None` underlines the word that starts there.
     pub excerpt: Option<String>,
@@ -149,7 +152,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub fn with_help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }

@@ -700,8 +700,10 @@ fn resolve(dest: &str, page_path: &str, links: &dyn Links) -> Target {
     if links.has_file(&resolved) {
         return Target::File { path: resolved };
     }
-    // A folder link (`guide/` or `guide`) means the folder's page.
-    let mut candidate = resolved.clone();
+    // A folder link (`guide/` or `guide`) means the folder's page. The candidates are
+    // tried in the resolved path itself, cut back after: most are missing pages.
+    let mut candidate = resolved;
+    let len = candidate.len();
     if !candidate.is_empty() {
         candidate.push('/');
     }
@@ -716,7 +718,8 @@ fn resolve(dest: &str, page_path: &str, links: &dyn Links) -> Target {
             };
         }
     }
-    Target::Missing { path: resolved }
+    candidate.truncate(len);
+    Target::Missing { path: candidate }
 }
 
 /// Where the path part of a destination on page `page_path` lands.

@@ -156,7 +156,7 @@ fn group<'a>(d: &'a Diagnostic, line: Option<&'a str>) -> Group<'a> {
         }
     };
     if let Some(help) = &d.help {
-        group = group.element(Level::HELP.message(help.as_str()));
+        group = group.element(Level::HELP.message(help.as_ref()));
     }
     group
 }

@@ -62,6 +62,11 @@ pub fn facts(path: &str, text: &str, links: &dyn Links, kept: KeptLinks) -> Fact
     // The open heading's explicit id; its text collects in `buf`.
     let mut heading: Option<Option<pulldown_cmark::CowStr>> = None;
     while let Some((event, range)) = events.next() {
+        // Most events are text and tag ends, which a check reads only in a heading: one
+        // test skips them, where the match below would jump through its table.
+        if heading.is_none() && matches!(event, Event::Text(_) | Event::End(_) | Event::SoftBreak) {
+            continue;
+        }
         match event {
             Event::Start(Tag::MetadataBlock(_)) => {
                 pass.collect(&mut events, |e| matches!(e, Event::End(TagEnd::MetadataBlock(_))));
