@@ -30,6 +30,16 @@ impl Page {
     }
 }
 
+/// Where the manifest places the pages of a site: [`Site::placement`].
+pub(crate) struct Placement {
+    manifest: Manifest,
+    /// Each page's routes, in manifest order.
+    routes: Vec<Vec<RouteId>>,
+    reading_order: Vec<usize>,
+    order_index: Vec<Option<usize>>,
+    diags: Vec<Diagnostic>,
+}
+
 pub struct Site {
     pub config: Config,
     pub manifest: Manifest,
@@ -103,29 +113,34 @@ impl Site {
     /// on the manifest's routes. Returns the findings: routes whose files are missing,
     /// pages listed twice, orphans.
     pub(crate) fn place(&mut self, manifest: Manifest) -> Vec<Diagnostic> {
+        let placement = self.placement(manifest);
+        self.apply(placement)
+    }
+
+    /// What [`Site::place`] does, worked out without changing the site, so that it can
+    /// run beside readers of the site (a check's page pass); [`Site::apply`] then stores it.
+    pub(crate) fn placement(&self, manifest: Manifest) -> Placement {
         let mut diags = Vec::new();
-        let Site {
-            pages, by_path, files, ..
-        } = self;
+        let mut routes: Vec<Vec<RouteId>> = vec![Vec::new(); self.pages.len()];
         for (id, route) in manifest.routes.iter().enumerate() {
             if let Some(path) = &route.path {
-                match by_path.get(path) {
+                match self.by_path.get(path) {
                     Some(&i) => {
-                        if let Some(&first) = pages[i].routes.first() {
+                        if let Some(&first) = routes[i].first() {
                             diags.push(duplicate_route(&manifest, first, id, path));
                         }
-                        pages[i].routes.push(id);
+                        routes[i].push(id);
                     }
-                    None => diags.push(missing_file(route, path, "path", route.path_pos, files)),
+                    None => diags.push(missing_file(route, path, "path", route.path_pos, &self.files)),
                 }
             }
             if let Some(icon) = &route.icon_path
-                && !files.contains(icon)
+                && !self.files.contains(icon)
             {
-                diags.push(missing_file(route, icon, "icon_path", route.icon_pos, files));
+                diags.push(missing_file(route, icon, "icon_path", route.icon_pos, &self.files));
             }
         }
-        for page in pages.iter().filter(|p| p.routes.is_empty()) {
+        for (page, _) in self.pages.iter().zip(&routes).filter(|(_, r)| r.is_empty()) {
             diags.push(
                 Diagnostic::warning(
                     Kind::OrphanPage,
@@ -137,16 +152,34 @@ impl Site {
             );
         }
 
+        let mut order_index = vec![None; self.pages.len()];
+        let mut reading_order = Vec::new();
         for route in &manifest.routes {
-            if let Some(&i) = route.path.as_ref().and_then(|p| by_path.get(p))
-                && self.order_index[i].is_none()
+            if let Some(&i) = route.path.as_ref().and_then(|p| self.by_path.get(p))
+                && order_index[i].is_none()
             {
-                self.order_index[i] = Some(self.reading_order.len());
-                self.reading_order.push(i);
+                order_index[i] = Some(reading_order.len());
+                reading_order.push(i);
             }
         }
-        self.manifest = manifest;
-        diags
+        Placement {
+            manifest,
+            routes,
+            reading_order,
+            order_index,
+            diags,
+        }
+    }
+
+    /// Stores a [`Site::placement`] of this site; returns its findings.
+    pub(crate) fn apply(&mut self, placement: Placement) -> Vec<Diagnostic> {
+        for (page, routes) in self.pages.iter_mut().zip(placement.routes) {
+            page.routes = routes;
+        }
+        self.reading_order = placement.reading_order;
+        self.order_index = placement.order_index;
+        self.manifest = placement.manifest;
+        placement.diags
     }
 
     pub fn page_index(&self, path: &str) -> Option<usize> {
