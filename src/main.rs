@@ -274,8 +274,8 @@ fn run_check(args: CheckArgs) -> ExitCode {
     // A closed pipe (`docsite check | head`) is not an error of the check.
     let _ = docsite::report::write(&report, args.format, &ctx, &mut out);
     let failed = report.has_errors();
-    // A big site's tens of thousands of findings are only freed: let a worker do it while
-    // the process exits.
+    // The report (a big site's tens of thousands of findings, and the site and facts they
+    // were made from) is only freed: let a worker do it while the process exits.
     rayon::spawn(move || drop(report));
     if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
