@@ -2,7 +2,10 @@
 //! and the files pages may reference. Built once from a [`Source`] listing and the
 //! manifest; rendering ([`crate::build`]) only reads it, from many threads.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use crate::FastHash;
 use crate::config::Config;
@@ -275,19 +278,31 @@ fn assign_urls(md: Vec<String>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
             2
         }
     };
-    let mut by_url: HashMap<String, Vec<usize>> = HashMap::new();
+    // This runs between the listing and the page pass, with one core idle in a check: the
+    // URLs are made in parallel, and a clash is looked for without a copy of each URL.
     let mut pages: Vec<Page> = md
-        .into_iter()
+        .into_par_iter()
         .map(|path| Page {
             url: paths::page_url(&path),
             path,
             routes: Vec::new(),
         })
         .collect();
-    for (i, p) in pages.iter().enumerate() {
-        by_url.entry(p.url.clone()).or_default().push(i);
-    }
-    let mut clashes: Vec<Vec<usize>> = by_url.into_values().filter(|v| v.len() > 1).collect();
+    let mut clashes: Vec<Vec<usize>> = {
+        let mut first: HashMap<&str, usize, FastHash> =
+            HashMap::with_capacity_and_hasher(pages.len(), FastHash::default());
+        // The pages of each clash, in page order, keyed by the first of them.
+        let mut clashes: HashMap<usize, Vec<usize>, FastHash> = HashMap::default();
+        for (i, p) in pages.iter().enumerate() {
+            match first.entry(&p.url) {
+                Entry::Occupied(e) => clashes.entry(*e.get()).or_insert_with(|| vec![*e.get()]).push(i),
+                Entry::Vacant(e) => {
+                    e.insert(i);
+                }
+            }
+        }
+        clashes.into_values().collect()
+    };
     clashes.sort();
     for mut group in clashes {
         group.sort_by_key(|&i| (rank(&pages[i].path), pages[i].path.clone()));
