@@ -568,7 +568,7 @@ pub(crate) fn cross_page(
 
 /// `#fragment` links must name an id on their target page. Checks the links of one page
 /// (`only`), or of all, in parallel: a suggestion weighs every id of the target page.
-fn check_anchors(site: &Site, facts: &[Option<PageFacts>], only: Option<usize>) -> Vec<Diagnostic> {
+pub(crate) fn check_anchors(site: &Site, facts: &[Option<PageFacts>], only: Option<usize>) -> Vec<Diagnostic> {
     facts
         .par_iter()
         .enumerate()
@@ -578,7 +578,7 @@ fn check_anchors(site: &Site, facts: &[Option<PageFacts>], only: Option<usize>) 
 }
 
 /// The broken anchors of page `i`'s links.
-fn page_anchors<'a>(
+pub(crate) fn page_anchors<'a>(
     site: &'a Site,
     facts: &'a [Option<PageFacts>],
     i: usize,

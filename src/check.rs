@@ -14,7 +14,7 @@ use std::cmp::Ordering;
 
 use rayon::prelude::*;
 
-use crate::build::{PageFacts, PageResult, check_page, cross_check, cross_page, split_result};
+use crate::build::{PageFacts, PageResult, check_anchors, check_page, cross_check, page_anchors, split_result};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::markdown::KeptLinks;
@@ -79,9 +79,11 @@ pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Dia
     // Each page's findings stay in their own list: with the pages sorted by path, the
     // report's order is those lists in page order, each sorted on its own.
     let (facts, own): (Vec<_>, Vec<_>) = results.into_iter().map(split_result).unzip();
-    let mut late = Vec::new();
-    cross_page(source, &site, &facts, &mut late);
-    let diagnostics = in_page_order(&site, early, own, late);
+    // The checks across pages that `cross_page` runs for a build: the redirects here, the
+    // anchors page by page as the findings are ordered.
+    let (redirects, mut late) = crate::redirects::load(source, &site);
+    late.extend(crate::redirects::check(&redirects, &site, &facts));
+    let diagnostics = in_page_order(&site, &facts, early, own, late);
     Ok(CheckReport {
         pages: site.pages.len(),
         diagnostics,
@@ -93,13 +95,15 @@ pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Dia
 }
 
 /// The findings in the order of [`Analysis::order`], with their `check` severities:
-/// `early` (the load's findings), then each page's own (`own`, in page order), then
-/// `late` (those across pages), sorted by file, line, column and message, ties in that
-/// order. But no sort of them all: the pages are sorted by path, so each page's findings
-/// are sorted alone (in parallel; they come nearly sorted), and the few findings of other
-/// files are merged in by path.
+/// `early` (the load's findings), then each page's own (`own`, in page order), then the
+/// broken anchors of the pages' links (from `facts`), then `late` (the other findings
+/// across pages), sorted by file, line, column and message, ties in that order. But no
+/// sort of them all: the pages are sorted by path, so each page's findings, its anchors
+/// with them, are checked and sorted alone (in parallel; they come nearly sorted), and the
+/// few findings of other files are merged in by path.
 fn in_page_order(
     site: &Site,
+    facts: &[Option<PageFacts>],
     early: Vec<Diagnostic>,
     mut own: Vec<Vec<Diagnostic>>,
     late: Vec<Diagnostic>,
@@ -112,7 +116,12 @@ fn in_page_order(
             .all(|(o, page)| o.iter().all(|d| d.file == page.path))
     };
     if !sorted || !about_itself() {
-        let all = early.into_iter().chain(own.into_iter().flatten()).chain(late);
+        let anchors = check_anchors(site, facts, None);
+        let all = early
+            .into_iter()
+            .chain(own.into_iter().flatten())
+            .chain(anchors)
+            .chain(late);
         return Analysis::order(all.collect());
     }
     let mut others = Vec::new();
@@ -129,16 +138,24 @@ fn in_page_order(
             std::mem::swap(b, o);
         }
     }
+    let mut after: Vec<Vec<Diagnostic>> = vec![Vec::new(); own.len()];
     for d in late {
         match site.page_index(&d.file) {
-            Some(i) => own[i].push(d),
+            Some(i) => after[i].push(d),
             None => others.push(d),
         }
     }
-    own.par_iter_mut().for_each(|page| {
-        page.iter_mut().for_each(gate);
-        page.sort_by(by_position);
-    });
+    own.par_iter_mut()
+        .zip(&mut after)
+        .enumerate()
+        .for_each(|(i, (page, after))| {
+            if let Some(Some(f)) = facts.get(i) {
+                page.extend(page_anchors(site, facts, i, f));
+            }
+            page.append(after);
+            page.iter_mut().for_each(gate);
+            page.sort_by(by_position);
+        });
     others.iter_mut().for_each(gate);
     others.sort_by(by_position);
 
@@ -306,7 +323,10 @@ mod tests {
         ];
         let all = early.iter().chain(own.iter().flatten()).chain(&late).cloned().collect();
         let expected = Analysis::order(all);
-        assert_eq!(in_page_order(&site, early.clone(), own.clone(), late.clone()), expected);
+        assert_eq!(
+            in_page_order(&site, &[], early.clone(), own.clone(), late.clone()),
+            expected
+        );
         // Check severities are given.
         assert!(expected.iter().any(|d| d.severity == Severity::Error));
 
@@ -314,6 +334,6 @@ mod tests {
         let mut odd = own.clone();
         odd[0].push(d("b/d.md", 1, "elsewhere", Kind::Other));
         let all = early.iter().chain(odd.iter().flatten()).chain(&late).cloned().collect();
-        assert_eq!(in_page_order(&site, early, odd, late), Analysis::order(all));
+        assert_eq!(in_page_order(&site, &[], early, odd, late), Analysis::order(all));
     }
 }
