@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Kind, Pos, Severity};
 use crate::highlight::Highlighter;
-use crate::markdown::{self, LinkRef, Links, PageInput, Purpose, RenderedPage, Target};
+use crate::markdown::{self, Facts, KeptLinks, LinkRef, Links, PageInput, Purpose, RenderedPage, Target};
 use crate::output::Output;
 use crate::paths;
 use crate::render::Renderer;
@@ -72,10 +72,7 @@ impl BuildReport {
     }
 }
 
-/// A page's anchor ids. Looked up for every `#fragment` link of a site and built for every
-/// page, so hashed with [`crate::FastHash`]; suggestions ([`closest`]) do not depend on the
-/// set's order.
-pub(crate) type Ids = HashSet<String, crate::FastHash>;
+pub(crate) use crate::slug::Ids;
 
 /// What a page leaves behind for the checks that look across pages.
 #[derive(Clone)]
@@ -463,8 +460,8 @@ fn write_index(terms: &[Option<Arc<PageTerms>>], budget_kb: u64, out: &dyn Outpu
 }
 
 /// Checks one page without building it: the facts pass alone ([`markdown::facts`]), no
-/// rendering.
-pub(crate) fn check_page(source: &dyn Source, site: &Site, i: usize) -> PageResult {
+/// rendering, keeping the links `kept` says.
+pub(crate) fn check_page(source: &dyn Source, site: &Site, i: usize, kept: KeptLinks) -> PageResult {
     thread_local! {
         /// The page text, in one buffer per thread: fresh memory for every page costs page
         /// faults (the kernel zeroes it), which cost a check as much as the parse.
@@ -474,7 +471,19 @@ pub(crate) fn check_page(source: &dyn Source, site: &Site, i: usize) -> PageResu
     TEXT.with_borrow_mut(|buf| {
         source.read_into(path, buf).map_err(|e| cannot_read(path, e))?;
         let text = crate::diag::decode_utf8_ref(path, buf)?;
-        let facts = PageFacts::of(markdown::facts(path, text, site));
+        let Facts {
+            ids,
+            links,
+            diagnostics,
+        } = markdown::facts(path, text, site, kept);
+        let facts = (
+            PageFacts {
+                ids,
+                links,
+                search: None,
+            },
+            diagnostics,
+        );
         if buf.capacity() > MAX_KEPT_TEXT {
             *buf = Vec::new();
         }
@@ -559,7 +568,7 @@ pub(crate) fn cross_page(
 
 /// `#fragment` links must name an id on their target page. Checks the links of one page
 /// (`only`), or of all, in parallel: a suggestion weighs every id of the target page.
-fn check_anchors(site: &Site, facts: &[Option<PageFacts>], only: Option<usize>) -> Vec<Diagnostic> {
+pub(crate) fn check_anchors(site: &Site, facts: &[Option<PageFacts>], only: Option<usize>) -> Vec<Diagnostic> {
     facts
         .par_iter()
         .enumerate()
@@ -569,13 +578,14 @@ fn check_anchors(site: &Site, facts: &[Option<PageFacts>], only: Option<usize>) 
 }
 
 /// The broken anchors of page `i`'s links.
-fn page_anchors<'a>(
+pub(crate) fn page_anchors<'a>(
     site: &'a Site,
     facts: &'a [Option<PageFacts>],
     i: usize,
     f: &'a PageFacts,
 ) -> impl Iterator<Item = Diagnostic> + 'a {
-    f.links.iter().filter(|l| names_anchor(l)).filter_map(move |link| {
+    // Links that name no anchor fall through the match.
+    f.links.iter().filter_map(move |link| {
         let (target, fragment) = match &link.target {
             Target::SamePage { fragment } => (i, fragment),
             Target::Page {
@@ -607,14 +617,6 @@ fn page_anchors<'a>(
         }
         Some(d)
     })
-}
-
-/// Whether a link names an anchor on a page of the site: the links [`check_anchors`] reads.
-pub(crate) fn names_anchor(link: &LinkRef) -> bool {
-    matches!(
-        link.target,
-        Target::SamePage { .. } | Target::Page { fragment: Some(_), .. }
-    )
 }
 
 /// The most similar id, if any is reasonably close.

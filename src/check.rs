@@ -14,9 +14,10 @@ use std::cmp::Ordering;
 
 use rayon::prelude::*;
 
-use crate::build::{PageFacts, PageResult, check_page, cross_check, cross_page, names_anchor, split_result};
+use crate::build::{PageFacts, PageResult, check_anchors, check_page, cross_check, page_anchors, split_result};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
+use crate::markdown::KeptLinks;
 use crate::site::{Site, read_manifest};
 use crate::source::Source;
 
@@ -27,6 +28,23 @@ pub struct CheckReport {
     pub pages: usize,
     /// Every finding, sorted by file, then line and column.
     pub diagnostics: Vec<Diagnostic>,
+    /// What the findings were made from, kept only to be freed with the report.
+    _made_from: MadeFrom,
+}
+
+/// The site and the pages' facts behind a [`CheckReport`]. At 10k pages they are 100k ids
+/// and 10k pages' worth of small allocations, whose freeing took a core from formatting
+/// the report (which is parallel too): they are freed with the report instead, which the
+/// CLI does after printing, beside its exit.
+struct MadeFrom {
+    _site: Site,
+    _facts: Vec<Option<PageFacts>>,
+}
+
+impl std::fmt::Debug for MadeFrom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MadeFrom")
+    }
 }
 
 impl CheckReport {
@@ -50,29 +68,42 @@ pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Dia
     let (unplaced, manifest) = rayon::join(|| Site::unplaced(source, config), || read_manifest(source));
     let (mut site, url_diags) = unplaced?;
     let (manifest, mut early) = manifest?;
-    let results = facts_pass(source, &site, &|_, _| None, KeepLinks::AnchorsOnly);
+    // Placing the pages on the routes reads the site as the pages do, and is one core's
+    // work (~3 ms at 10k pages): it runs beside the page pass rather than after it.
+    let (results, placement) = rayon::join(
+        || facts_pass(source, &site, &|_, _| None, KeptLinks::Anchors),
+        || site.placement(manifest),
+    );
     early.extend(url_diags);
-    early.extend(site.place(manifest));
+    early.extend(site.apply(placement));
     // Each page's findings stay in their own list: with the pages sorted by path, the
     // report's order is those lists in page order, each sorted on its own.
     let (facts, own): (Vec<_>, Vec<_>) = results.into_iter().map(split_result).unzip();
-    let mut late = Vec::new();
-    cross_page(source, &site, &facts, &mut late);
-    let diagnostics = in_page_order(&site, early, own, late);
-    let pages = site.pages.len();
-    // The site and the facts are only freed: let a worker do it while the caller prints.
-    rayon::spawn(move || drop((site, facts)));
-    Ok(CheckReport { pages, diagnostics })
+    // The checks across pages that `cross_page` runs for a build: the redirects here, the
+    // anchors page by page as the findings are ordered.
+    let (redirects, mut late) = crate::redirects::load(source, &site);
+    late.extend(crate::redirects::check(&redirects, &site, &facts));
+    let diagnostics = in_page_order(&site, &facts, early, own, late);
+    Ok(CheckReport {
+        pages: site.pages.len(),
+        diagnostics,
+        _made_from: MadeFrom {
+            _site: site,
+            _facts: facts,
+        },
+    })
 }
 
 /// The findings in the order of [`Analysis::order`], with their `check` severities:
-/// `early` (the load's findings), then each page's own (`own`, in page order), then
-/// `late` (those across pages), sorted by file, line, column and message, ties in that
-/// order. But no sort of them all: the pages are sorted by path, so each page's findings
-/// are sorted alone (in parallel; they come nearly sorted), and the few findings of other
-/// files are merged in by path.
+/// `early` (the load's findings), then each page's own (`own`, in page order), then the
+/// broken anchors of the pages' links (from `facts`), then `late` (the other findings
+/// across pages), sorted by file, line, column and message, ties in that order. But no
+/// sort of them all: the pages are sorted by path, so each page's findings, its anchors
+/// with them, are checked and sorted alone (in parallel; they come nearly sorted), and the
+/// few findings of other files are merged in by path.
 fn in_page_order(
     site: &Site,
+    facts: &[Option<PageFacts>],
     early: Vec<Diagnostic>,
     mut own: Vec<Vec<Diagnostic>>,
     late: Vec<Diagnostic>,
@@ -85,7 +116,12 @@ fn in_page_order(
             .all(|(o, page)| o.iter().all(|d| d.file == page.path))
     };
     if !sorted || !about_itself() {
-        let all = early.into_iter().chain(own.into_iter().flatten()).chain(late);
+        let anchors = check_anchors(site, facts, None);
+        let all = early
+            .into_iter()
+            .chain(own.into_iter().flatten())
+            .chain(anchors)
+            .chain(late);
         return Analysis::order(all.collect());
     }
     let mut others = Vec::new();
@@ -102,16 +138,24 @@ fn in_page_order(
             std::mem::swap(b, o);
         }
     }
+    let mut after: Vec<Vec<Diagnostic>> = vec![Vec::new(); own.len()];
     for d in late {
         match site.page_index(&d.file) {
-            Some(i) => own[i].push(d),
+            Some(i) => after[i].push(d),
             None => others.push(d),
         }
     }
-    own.par_iter_mut().for_each(|page| {
-        page.iter_mut().for_each(gate);
-        page.sort_by(by_position);
-    });
+    own.par_iter_mut()
+        .zip(&mut after)
+        .enumerate()
+        .for_each(|(i, (page, after))| {
+            if let Some(Some(f)) = facts.get(i) {
+                page.extend(page_anchors(site, facts, i, f));
+            }
+            page.append(after);
+            page.iter_mut().for_each(gate);
+            page.sort_by(by_position);
+        });
     others.iter_mut().for_each(gate);
     others.sort_by(by_position);
 
@@ -192,35 +236,17 @@ pub(crate) type Reuse<'a> = dyn Fn(&Site, usize) -> Option<PageResult> + Sync + 
 /// supply pages known from another commit.
 pub(crate) fn analyse(source: &dyn Source, config: Config, reuse: &Reuse) -> Result<Analysis, Vec<Diagnostic>> {
     let (site, mut diags) = Site::load(source, config)?;
-    let results = facts_pass(source, &site, reuse, KeepLinks::All);
+    let results = facts_pass(source, &site, reuse, KeptLinks::All);
     let page_findings = page_findings(&results);
     let (facts, _) = cross_check(source, &site, results, &mut diags);
     Ok(Analysis::new(site, facts, page_findings, diags))
 }
 
-/// Which of a page's links the facts pass keeps.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum KeepLinks {
-    /// Every link: a preview compares them.
-    All,
-    /// Only those the anchor check reads. A check needs no others once the page's
-    /// findings are made, and freeing them with the page lets the next page reuse their
-    /// memory: at 10k pages, 90k links and their strings would be fresh memory.
-    AnchorsOnly,
-}
-
 /// Every page through the facts pass, in parallel, or as `reuse` supplies it.
-fn facts_pass(source: &dyn Source, site: &Site, reuse: &Reuse, links: KeepLinks) -> Vec<PageResult> {
+fn facts_pass(source: &dyn Source, site: &Site, reuse: &Reuse, kept: KeptLinks) -> Vec<PageResult> {
     (0..site.pages.len())
         .into_par_iter()
-        .map(|i| {
-            let mut result = reuse(site, i).unwrap_or_else(|| check_page(source, site, i));
-            if let (Ok((facts, _)), KeepLinks::AnchorsOnly) = (&mut result, links) {
-                facts.links.retain(names_anchor);
-                facts.links.shrink_to_fit();
-            }
-            result
-        })
+        .map(|i| reuse(site, i).unwrap_or_else(|| check_page(source, site, i, kept)))
         .collect()
 }
 
@@ -297,7 +323,10 @@ mod tests {
         ];
         let all = early.iter().chain(own.iter().flatten()).chain(&late).cloned().collect();
         let expected = Analysis::order(all);
-        assert_eq!(in_page_order(&site, early.clone(), own.clone(), late.clone()), expected);
+        assert_eq!(
+            in_page_order(&site, &[], early.clone(), own.clone(), late.clone()),
+            expected
+        );
         // Check severities are given.
         assert!(expected.iter().any(|d| d.severity == Severity::Error));
 
@@ -305,6 +334,6 @@ mod tests {
         let mut odd = own.clone();
         odd[0].push(d("b/d.md", 1, "elsewhere", Kind::Other));
         let all = early.iter().chain(odd.iter().flatten()).chain(&late).cloned().collect();
-        assert_eq!(in_page_order(&site, early, odd, late), Analysis::order(all));
+        assert_eq!(in_page_order(&site, &[], early, odd, late), Analysis::order(all));
     }
 }

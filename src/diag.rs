@@ -1,6 +1,7 @@
 //! Diagnostics: what the build reports about the docs (errors, warnings, notes), with the
 //! file, line and column they point at and a hint on how to fix them.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// How serious a finding is. Ordered so that `max()` gives the worst one.
@@ -12,13 +13,20 @@ pub enum Severity {
     Error,
 }
 
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Severity {
+    /// The lowercase name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
             Severity::Note => "note",
             Severity::Warning => "warning",
             Severity::Error => "error",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -112,7 +120,9 @@ pub struct Diagnostic {
     pub line: usize,
     pub col: usize,
     pub message: String,
-    pub help: Option<String>,
+    /// Most hints are fixed texts, kept without a copy: a big site has tens of thousands of
+    /// findings.
+    pub help: Option<Cow<'static, str>>,
     /// The offending text as written at `line:col` (a link destination), so a report can
     /// underline all of it; `None` underlines the word that starts there.
     pub excerpt: Option<String>,
@@ -149,7 +159,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub fn with_help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }

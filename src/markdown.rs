@@ -6,7 +6,7 @@
 //!
 //! [`facts()`] (in `facts.rs`) is the same dialect read for `docsite check`: the ids, links
 //! and findings a render records, from one light walk over the events. Both record through
-//! the functions here (slugs, `record_reference`, the raw-HTML scanners), so they cannot
+//! the functions here (slugs, `resolve_reference`, the raw-HTML scanners), so they cannot
 //! disagree about a rule.
 
 use std::sync::LazyLock;
@@ -84,6 +84,13 @@ pub enum Target {
     },
     /// Climbs out of the docs folder (`../../LICENSE`).
     Outside,
+}
+
+impl Target {
+    /// Whether it names an anchor on a page of the site: the targets the anchor check reads.
+    pub fn names_anchor(&self) -> bool {
+        matches!(self, Target::SamePage { .. } | Target::Page { fragment: Some(_), .. })
+    }
 }
 
 /// Whether a reference came from a link or an embedded resource.
@@ -572,8 +579,15 @@ impl<'a, 'i> Renderer<'a, 'i> {
     /// Resolves a link or image destination, records it, and returns the href to emit.
     fn reference(&mut self, dest: &str, offset: usize, kind: RefKind) -> String {
         let pos = self.idx.pos(offset);
-        let target = &record_reference(&mut self.page, self.input.path, self.links, pos, dest, kind).target;
-        href(dest, target, self.input, self.links)
+        let target = resolve_reference(&mut self.page.diagnostics, self.input.path, self.links, pos, dest, kind);
+        let href = href(dest, &target, self.input, self.links);
+        self.page.links.push(LinkRef {
+            pos,
+            dest: dest.to_string(),
+            kind,
+            target,
+        });
+        href
     }
 
     fn children(&mut self) {
@@ -605,17 +619,17 @@ impl<'a, 'i> Renderer<'a, 'i> {
     }
 }
 
-/// Resolves a reference on page `page_path` and records it there, with its finding when it
-/// is broken or leaves the docs folder. The renderer and [`facts()`] both record through
-/// here, so a check finds what a build reports.
-fn record_reference<'p>(
-    page: &'p mut RenderedPage,
+/// Resolves a reference on page `page_path`; its finding, when it is broken or leaves the
+/// docs folder, goes to `findings`. The renderer and [`facts()`] both resolve through here,
+/// so a check finds what a build reports.
+fn resolve_reference(
+    findings: &mut Vec<Diagnostic>,
     page_path: &str,
     links: &dyn Links,
     pos: Pos,
     dest: &str,
     kind: RefKind,
-) -> &'p LinkRef {
+) -> Target {
     let target = resolve(dest, page_path, links);
     let what = match kind {
         RefKind::Link => "link",
@@ -638,7 +652,7 @@ fn record_reference<'p>(
                 pos,
                 format!("broken {what}: `{dest}` points to `{path}`, which does not exist"),
             );
-            page.diagnostics.push(d.with_help(help).with_excerpt(dest));
+            findings.push(d.with_help(help).with_excerpt(dest));
         }
         Target::Outside => {
             let help = match forge_href(dest, &target, page_path, links.repo_url()) {
@@ -651,18 +665,11 @@ fn record_reference<'p>(
                 pos,
                 format!("{what} `{dest}` leaves the docs folder"),
             );
-            page.diagnostics.push(d.with_help(help).with_excerpt(dest));
+            findings.push(d.with_help(help).with_excerpt(dest));
         }
         _ => {}
     }
-    page.links.push(LinkRef {
-        pos,
-        dest: dest.to_string(),
-        kind,
-        target,
-    });
-    // Just pushed.
-    &page.links[page.links.len() - 1]
+    target
 }
 
 /// Where a link or image destination written on page `page_path` points.
@@ -693,8 +700,10 @@ fn resolve(dest: &str, page_path: &str, links: &dyn Links) -> Target {
     if links.has_file(&resolved) {
         return Target::File { path: resolved };
     }
-    // A folder link (`guide/` or `guide`) means the folder's page.
-    let mut candidate = resolved.clone();
+    // A folder link (`guide/` or `guide`) means the folder's page. The candidates are
+    // tried in the resolved path itself, cut back after: most are missing pages.
+    let mut candidate = resolved;
+    let len = candidate.len();
     if !candidate.is_empty() {
         candidate.push('/');
     }
@@ -709,13 +718,13 @@ fn resolve(dest: &str, page_path: &str, links: &dyn Links) -> Target {
             };
         }
     }
-    Target::Missing { path: resolved }
+    candidate.truncate(len);
+    Target::Missing { path: candidate }
 }
 
 /// Where the path part of a destination on page `page_path` lands.
 fn join_dest(page_path: &str, path: &str) -> Resolved {
-    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-    paths::join(paths::parent_dir(page_path), &decoded)
+    paths::join(paths::parent_dir(page_path), &paths::decoded(path))
 }
 
 /// The href the renderer writes for `dest`, which resolved to `target`: relative to the
@@ -775,7 +784,7 @@ struct RawRef<'h> {
 
 /// The references of raw HTML, in order.
 fn raw_refs(html: &str) -> impl Iterator<Item = RawRef<'_>> {
-    REF_TAG.captures_iter(html).flat_map(|tag| {
+    REF_TAG.captures_iter(with_attributes(html)).flat_map(|tag| {
         let whole = tag.get(0);
         let is_link = tag.get(1).is_some_and(|n| n.as_str().eq_ignore_ascii_case("a"));
         let (tag_text, tag_start) = whole.map_or(("", 0), |m| (m.as_str(), m.start()));
@@ -800,9 +809,15 @@ fn raw_refs(html: &str) -> impl Iterator<Item = RawRef<'_>> {
 /// The `id` and `name` attribute values of raw HTML: anchor targets.
 fn raw_ids(html: &str) -> impl Iterator<Item = &str> {
     ID_ATTR
-        .captures_iter(html)
+        .captures_iter(with_attributes(html))
         .filter_map(|cap| cap.get(1))
         .map(|m| m.as_str())
+}
+
+/// `html`, or nothing when it has no `=`: every attribute the raw-HTML patterns read has
+/// one, and most inline HTML (`<br>`, `</div>`, `<kbd>`) has none, so it is not searched.
+fn with_attributes(html: &str) -> &str {
+    if html.contains('=') { html } else { "" }
 }
 
 /// The source offset of offset `at` in HTML joined from `segments`: `(offset in html,
@@ -964,7 +979,7 @@ fn children_placeholder<'a>(mut it: impl Iterator<Item = Spanned<'a>>) -> Option
 }
 
 mod facts;
-pub use facts::facts;
+pub use facts::{Facts, KeptLinks, facts};
 
 #[cfg(test)]
 mod tests;

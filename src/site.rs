@@ -2,7 +2,10 @@
 //! and the files pages may reference. Built once from a [`Source`] listing and the
 //! manifest; rendering ([`crate::build`]) only reads it, from many threads.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use crate::FastHash;
 use crate::config::Config;
@@ -28,6 +31,16 @@ impl Page {
     pub fn primary_route(&self) -> Option<RouteId> {
         self.routes.first().copied()
     }
+}
+
+/// Where the manifest places the pages of a site: [`Site::placement`].
+pub(crate) struct Placement {
+    manifest: Manifest,
+    /// Each page's routes, in manifest order.
+    routes: Vec<Vec<RouteId>>,
+    reading_order: Vec<usize>,
+    order_index: Vec<Option<usize>>,
+    diags: Vec<Diagnostic>,
 }
 
 pub struct Site {
@@ -103,29 +116,34 @@ impl Site {
     /// on the manifest's routes. Returns the findings: routes whose files are missing,
     /// pages listed twice, orphans.
     pub(crate) fn place(&mut self, manifest: Manifest) -> Vec<Diagnostic> {
+        let placement = self.placement(manifest);
+        self.apply(placement)
+    }
+
+    /// What [`Site::place`] does, worked out without changing the site, so that it can
+    /// run beside readers of the site (a check's page pass); [`Site::apply`] then stores it.
+    pub(crate) fn placement(&self, manifest: Manifest) -> Placement {
         let mut diags = Vec::new();
-        let Site {
-            pages, by_path, files, ..
-        } = self;
+        let mut routes: Vec<Vec<RouteId>> = vec![Vec::new(); self.pages.len()];
         for (id, route) in manifest.routes.iter().enumerate() {
             if let Some(path) = &route.path {
-                match by_path.get(path) {
+                match self.by_path.get(path) {
                     Some(&i) => {
-                        if let Some(&first) = pages[i].routes.first() {
+                        if let Some(&first) = routes[i].first() {
                             diags.push(duplicate_route(&manifest, first, id, path));
                         }
-                        pages[i].routes.push(id);
+                        routes[i].push(id);
                     }
-                    None => diags.push(missing_file(route, path, "path", route.path_pos, files)),
+                    None => diags.push(missing_file(route, path, "path", route.path_pos, &self.files)),
                 }
             }
             if let Some(icon) = &route.icon_path
-                && !files.contains(icon)
+                && !self.files.contains(icon)
             {
-                diags.push(missing_file(route, icon, "icon_path", route.icon_pos, files));
+                diags.push(missing_file(route, icon, "icon_path", route.icon_pos, &self.files));
             }
         }
-        for page in pages.iter().filter(|p| p.routes.is_empty()) {
+        for (page, _) in self.pages.iter().zip(&routes).filter(|(_, r)| r.is_empty()) {
             diags.push(
                 Diagnostic::warning(
                     Kind::OrphanPage,
@@ -137,16 +155,34 @@ impl Site {
             );
         }
 
+        let mut order_index = vec![None; self.pages.len()];
+        let mut reading_order = Vec::new();
         for route in &manifest.routes {
-            if let Some(&i) = route.path.as_ref().and_then(|p| by_path.get(p))
-                && self.order_index[i].is_none()
+            if let Some(&i) = route.path.as_ref().and_then(|p| self.by_path.get(p))
+                && order_index[i].is_none()
             {
-                self.order_index[i] = Some(self.reading_order.len());
-                self.reading_order.push(i);
+                order_index[i] = Some(reading_order.len());
+                reading_order.push(i);
             }
         }
-        self.manifest = manifest;
-        diags
+        Placement {
+            manifest,
+            routes,
+            reading_order,
+            order_index,
+            diags,
+        }
+    }
+
+    /// Stores a [`Site::placement`] of this site; returns its findings.
+    pub(crate) fn apply(&mut self, placement: Placement) -> Vec<Diagnostic> {
+        for (page, routes) in self.pages.iter_mut().zip(placement.routes) {
+            page.routes = routes;
+        }
+        self.reading_order = placement.reading_order;
+        self.order_index = placement.order_index;
+        self.manifest = placement.manifest;
+        placement.diags
     }
 
     pub fn page_index(&self, path: &str) -> Option<usize> {
@@ -242,19 +278,31 @@ fn assign_urls(md: Vec<String>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
             2
         }
     };
-    let mut by_url: HashMap<String, Vec<usize>> = HashMap::new();
+    // This runs between the listing and the page pass, with one core idle in a check: the
+    // URLs are made in parallel, and a clash is looked for without a copy of each URL.
     let mut pages: Vec<Page> = md
-        .into_iter()
+        .into_par_iter()
         .map(|path| Page {
             url: paths::page_url(&path),
             path,
             routes: Vec::new(),
         })
         .collect();
-    for (i, p) in pages.iter().enumerate() {
-        by_url.entry(p.url.clone()).or_default().push(i);
-    }
-    let mut clashes: Vec<Vec<usize>> = by_url.into_values().filter(|v| v.len() > 1).collect();
+    let mut clashes: Vec<Vec<usize>> = {
+        let mut first: HashMap<&str, usize, FastHash> =
+            HashMap::with_capacity_and_hasher(pages.len(), FastHash::default());
+        // The pages of each clash, in page order, keyed by the first of them.
+        let mut clashes: HashMap<usize, Vec<usize>, FastHash> = HashMap::default();
+        for (i, p) in pages.iter().enumerate() {
+            match first.entry(&p.url) {
+                Entry::Occupied(e) => clashes.entry(*e.get()).or_insert_with(|| vec![*e.get()]).push(i),
+                Entry::Vacant(e) => {
+                    e.insert(i);
+                }
+            }
+        }
+        clashes.into_values().collect()
+    };
     clashes.sort();
     for mut group in clashes {
         group.sort_by_key(|&i| (rank(&pages[i].path), pages[i].path.clone()));

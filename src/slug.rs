@@ -2,7 +2,7 @@
 //! character that is not a letter, mark, number, connector punctuation (`_`), `-` or
 //! space, turn spaces into `-`; a repeated slug gets `-1`, `-2`, … in order of appearance.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -12,20 +12,27 @@ static DISALLOWED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[^\p{L}\p{M}\p{N}\p{Pc} \-]").unwrap_or_else(|e| panic!("slug pattern: {e}"))
 });
 
+/// A page's anchor ids. Looked up for every `#fragment` link of a site and built for every
+/// page, so hashed with [`crate::FastHash`]; suggestions ([`crate::build::closest`]) do
+/// not depend on the set's order.
+pub type Ids = HashSet<String, crate::FastHash>;
+
 /// The GitHub slug of a heading's text, without de-duplication.
 pub fn slugify(text: &str) -> String {
     if text.is_ascii() {
         // Most headings are ASCII: the only ASCII letters, numbers and connector
-        // punctuation are `[A-Za-z0-9_]`, so one pass gives what the pattern would.
-        return text
-            .bytes()
-            .filter_map(|b| match b {
-                b' ' => Some('-'),
-                b'-' | b'_' => Some(char::from(b)),
-                _ if b.is_ascii_alphanumeric() => Some(char::from(b.to_ascii_lowercase())),
-                _ => None,
-            })
-            .collect();
+        // punctuation are `[A-Za-z0-9_]`, so one pass gives what the pattern would. The
+        // slug is never longer than the text: one allocation, no regrowth.
+        let mut slug = String::with_capacity(text.len());
+        for b in text.bytes() {
+            match b {
+                b' ' => slug.push('-'),
+                b'-' | b'_' => slug.push(char::from(b)),
+                _ if b.is_ascii_alphanumeric() => slug.push(char::from(b.to_ascii_lowercase())),
+                _ => {}
+            }
+        }
+        return slug;
     }
     DISALLOWED.replace_all(&text.to_lowercase(), "").replace(' ', "-")
 }
@@ -33,8 +40,11 @@ pub fn slugify(text: &str) -> String {
 /// Hands out unique slugs within one page.
 #[derive(Default)]
 pub struct Slugger {
-    /// One map a page, asked once a heading.
-    occurrences: HashMap<String, usize, crate::FastHash>,
+    /// Every slug handed out and every id reserved: the page's heading ids, which the
+    /// facts pass keeps as they are ([`Slugger::into_ids`]) instead of copying them.
+    taken: Ids,
+    /// github-slugger's counter of a slug asked for again, for the few that are.
+    repeats: HashMap<String, usize, crate::FastHash>,
 }
 
 impl Slugger {
@@ -45,24 +55,46 @@ impl Slugger {
 
     /// Makes `slug` unique the way github-slugger does, and records it.
     pub fn unique(&mut self, original: String) -> String {
-        if !self.occurrences.contains_key(&original) {
-            // The usual case: a first use, no counter to keep.
-            self.occurrences.insert(original.clone(), 0);
-            return original;
-        }
-        let mut slug = original.clone();
-        while self.occurrences.contains_key(&slug) {
-            let n = self.occurrences.entry(original.clone()).or_insert(0);
-            *n += 1;
-            slug = format!("{original}-{n}");
-        }
-        self.occurrences.insert(slug.clone(), 0);
+        let slug = self.free(original);
+        self.taken.insert(slug.clone());
         slug
+    }
+
+    /// [`Slugger::slug`], kept only in the slugger: for a caller that wants the ids as a
+    /// set in the end, without a copy of each.
+    pub fn add(&mut self, text: &str) {
+        let slug = self.free(slugify(text));
+        self.taken.insert(slug);
     }
 
     /// Records an explicit id so later generated slugs avoid it.
     pub fn reserve(&mut self, id: &str) {
-        self.occurrences.entry(id.to_string()).or_insert(0);
+        if !self.taken.contains(id) {
+            self.taken.insert(id.to_string());
+        }
+    }
+
+    /// Every slug handed out and id reserved.
+    pub fn into_ids(self) -> Ids {
+        self.taken
+    }
+
+    /// `original`, or if it is taken, the first of `original-1`, `original-2`, … that is
+    /// not (counting on from where the last repeat of `original` stopped).
+    fn free(&mut self, original: String) -> String {
+        if !self.taken.contains(&original) {
+            return original;
+        }
+        let mut n = self.repeats.get(&original).copied().unwrap_or(0);
+        let slug = loop {
+            n += 1;
+            let slug = format!("{original}-{n}");
+            if !self.taken.contains(&slug) {
+                break slug;
+            }
+        };
+        self.repeats.insert(original, n);
+        slug
     }
 }
 

@@ -8,25 +8,53 @@
 //! The rules themselves (slugs, how a destination resolves and what finding it gets, which
 //! raw-HTML attributes count) are the renderer's own functions, called from here; the tests
 //! compare this pass with the renderer on the same pages.
+//!
+//! What it records is already in the shape the cross-page checks read: the ids as a set
+//! (the slugger's own), and, for a check, only the links those checks look at, so that the
+//! others cost no copy of their destination.
 
 use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 
 use super::{
-    Links, RefKind, RenderedPage, front_matter, front_matter_warning, heading_id, heading_text, is_comment, options,
-    raw_ids, raw_refs, record_reference, source_offset, text_of,
+    LinkRef, Links, RefKind, front_matter, front_matter_warning, heading_text, is_comment, options, raw_ids, raw_refs,
+    resolve_reference, source_offset, text_of,
 };
-use crate::diag::LineCursor;
-use crate::slug::Slugger;
+use crate::diag::{Diagnostic, LineCursor};
+use crate::slug::{Ids, Slugger};
+
+/// What the facts pass learns about a page.
+#[derive(Debug, Default)]
+pub struct Facts {
+    /// Every id a `#fragment` can target: headings, explicit ids, raw-HTML `id`/`name`.
+    pub ids: Ids,
+    /// The links and images ([`KeptLinks`] says which), in page order.
+    pub links: Vec<LinkRef>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Which links and images [`facts()`] keeps (it resolves every one, for its findings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeptLinks {
+    /// Every one: a preview compares them.
+    All,
+    /// Only those that name an anchor on a page of the site ([`super::Target::names_anchor`]):
+    /// all a check reads once the page's findings are made. At 10k pages the others are
+    /// ~90k links, whose copies would each be fresh memory.
+    Anchors,
+}
 
 /// The facts of the page at docs-relative `path` with markdown `text`: its ids, links and
-/// findings, as [`super::render`] records them. The rest of the page is left empty.
-pub fn facts(path: &str, text: &str, links: &dyn Links) -> RenderedPage {
+/// findings, as [`super::render`] records them.
+pub fn facts(path: &str, text: &str, links: &dyn Links, kept: KeptLinks) -> Facts {
     let mut pass = Pass {
         path,
         links,
+        kept,
         cursor: LineCursor::new(text),
         slugger: Slugger::default(),
-        page: RenderedPage::default(),
+        links_found: Vec::new(),
+        findings: Vec::new(),
+        raw_ids: Vec::new(),
         buf: String::new(),
         segments: Vec::new(),
     };
@@ -34,12 +62,17 @@ pub fn facts(path: &str, text: &str, links: &dyn Links) -> RenderedPage {
     // The open heading's explicit id; its text collects in `buf`.
     let mut heading: Option<Option<pulldown_cmark::CowStr>> = None;
     while let Some((event, range)) = events.next() {
+        // Most events are text and tag ends, which a check reads only in a heading: one
+        // test skips them, where the match below would jump through its table.
+        if heading.is_none() && matches!(event, Event::Text(_) | Event::End(_) | Event::SoftBreak) {
+            continue;
+        }
         match event {
             Event::Start(Tag::MetadataBlock(_)) => {
                 pass.collect(&mut events, |e| matches!(e, Event::End(TagEnd::MetadataBlock(_))));
                 if let Err(e) = front_matter(&pass.buf) {
                     let d = front_matter_warning(path, pass.cursor.pos(range.start), &e);
-                    pass.page.diagnostics.push(d);
+                    pass.findings.push(d);
                 }
             }
             Event::Start(Tag::CodeBlock(_)) => {
@@ -58,12 +91,12 @@ pub fn facts(path: &str, text: &str, links: &dyn Links) -> RenderedPage {
                 pass.buf.clear();
                 heading = Some(id);
             }
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some(explicit) = heading.take() {
-                    let id = heading_id(&mut pass.slugger, explicit.as_deref(), &pass.buf);
-                    pass.page.ids.push(id);
-                }
-            }
+            Event::End(TagEnd::Heading(_)) => match heading.take() {
+                // What `heading_id` gives the renderer, kept in the slugger alone.
+                Some(Some(explicit)) => pass.slugger.reserve(&explicit),
+                Some(None) => pass.slugger.add(&pass.buf),
+                None => {}
+            },
             Event::Start(Tag::Link {
                 link_type, dest_url, ..
             }) if link_type != LinkType::Email => pass.reference(&dest_url, range.start, RefKind::Link),
@@ -78,15 +111,26 @@ pub fn facts(path: &str, text: &str, links: &dyn Links) -> RenderedPage {
             _ => {}
         }
     }
-    pass.page
+    // Raw-HTML ids join the set only now: generated slugs do not avoid them.
+    let mut ids = pass.slugger.into_ids();
+    ids.extend(pass.raw_ids);
+    Facts {
+        ids,
+        links: pass.links_found,
+        diagnostics: pass.findings,
+    }
 }
 
 struct Pass<'t, 'l> {
     path: &'t str,
     links: &'l dyn Links,
+    kept: KeptLinks,
     cursor: LineCursor<'t>,
     slugger: Slugger,
-    page: RenderedPage,
+    links_found: Vec<LinkRef>,
+    findings: Vec<Diagnostic>,
+    /// Raw-HTML `id`/`name` values, in page order.
+    raw_ids: Vec<String>,
     /// Text being gathered: a heading's, a front matter block's or an HTML block's. Kept
     /// across uses so that a page allocates it once.
     buf: String,
@@ -116,7 +160,15 @@ impl Pass<'_, '_> {
 
     fn reference(&mut self, dest: &str, offset: usize, kind: RefKind) {
         let pos = self.cursor.pos(offset);
-        record_reference(&mut self.page, self.path, self.links, pos, dest, kind);
+        let target = resolve_reference(&mut self.findings, self.path, self.links, pos, dest, kind);
+        if self.kept == KeptLinks::All || target.names_anchor() {
+            self.links_found.push(LinkRef {
+                pos,
+                dest: dest.to_string(),
+                kind,
+                target,
+            });
+        }
     }
 
     /// The ids and references of the HTML block gathered in `buf`.
@@ -134,7 +186,7 @@ impl Pass<'_, '_> {
     }
 
     fn scan(&mut self, html: &str, segments: &[(usize, usize)]) {
-        self.page.ids.extend(raw_ids(html).map(str::to_string));
+        self.raw_ids.extend(raw_ids(html).map(str::to_string));
         for r in raw_refs(html) {
             self.reference(r.value, source_offset(segments, r.value_start), r.kind);
         }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::slug::Ids;
 
 /// A tiny site: pages `index.md`, `guide/index.md`, `guide/setup.md`, `ref.md` and the
 /// file `img/logo.png`.
@@ -439,10 +440,21 @@ fn the_facts_pass_finds_what_the_renderer_records() {
                 children: &children,
             };
             let rendered = render(&input, &site, Purpose::Text);
-            let facts = facts(input.path, text, &site);
-            assert_eq!(facts.ids, rendered.ids, "ids of {text:?}");
+            let facts = facts(input.path, text, &site, KeptLinks::All);
+            let rendered_ids: Ids = rendered.ids.iter().cloned().collect();
+            assert_eq!(facts.ids, rendered_ids, "ids of {text:?}");
             assert_eq!(facts.links, rendered.links, "links of {text:?}");
             assert_eq!(facts.diagnostics, rendered.diagnostics, "findings of {text:?}");
+            // A check keeps only the links that name anchors, with the same findings.
+            let anchors = super::facts(input.path, text, &site, KeptLinks::Anchors);
+            let named: Vec<&LinkRef> = rendered.links.iter().filter(|l| l.target.names_anchor()).collect();
+            assert_eq!(
+                anchors.links.iter().collect::<Vec<_>>(),
+                named,
+                "anchor links of {text:?}"
+            );
+            assert_eq!(anchors.diagnostics, facts.diagnostics);
+            assert_eq!(anchors.ids, facts.ids);
             // The renderer's HTML mode records the same facts as its text mode.
             let html = render(&input, &site, Purpose::Html(&Highlighter::new()));
             assert_eq!(
@@ -456,24 +468,24 @@ fn the_facts_pass_finds_what_the_renderer_records() {
 #[test]
 fn the_facts_pass_records_ids_links_and_findings() {
     let site = FakeSite { repo: None };
-    let page = facts("guide/setup.md", FACT_PAGES[0], &site);
+    let ids = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<Ids>();
+    let page = facts("guide/setup.md", FACT_PAGES[0], &site, KeptLinks::All);
     assert_eq!(
         page.ids,
-        [
+        ids(&[
             "models",
             "models-1",
             "skill",
             "set-up-now-with",
             "models-1-1",
             "ünïcödé--"
-        ]
+        ])
     );
-    assert!(page.sections.is_empty() && page.html.is_empty() && page.front_title.is_none());
-    let page = facts("guide/setup.md", FACT_PAGES[1], &site);
+    let page = facts("guide/setup.md", FACT_PAGES[1], &site, KeptLinks::All);
     assert_eq!(page.diagnostics[0].kind, Kind::InvalidFrontMatter);
-    assert_eq!(page.ids, ["after-bad-front-matter"]);
-    let page = facts("guide/setup.md", FACT_PAGES[6], &site);
-    assert_eq!(page.ids, ["block", "commented"]);
+    assert_eq!(page.ids, ids(&["after-bad-front-matter"]));
+    let page = facts("guide/setup.md", FACT_PAGES[6], &site, KeptLinks::All);
+    assert_eq!(page.ids, ids(&["block", "commented"]));
     let dests: Vec<(&str, Pos)> = page.links.iter().map(|l| (l.dest.as_str(), l.pos)).collect();
     assert_eq!(
         dests,
@@ -485,7 +497,7 @@ fn the_facts_pass_records_ids_links_and_findings() {
             ("in-comment.md", Pos::new(8, 15)),
         ]
     );
-    let page = facts("guide/setup.md", FACT_PAGES[11], &site);
+    let page = facts("guide/setup.md", FACT_PAGES[11], &site, KeptLinks::All);
     let positions: Vec<Pos> = page.diagnostics.iter().map(|d| Pos::new(d.line, d.col)).collect();
     assert_eq!(positions, [Pos::new(1, 7), Pos::new(6, 3), Pos::new(6, 19)]);
 }
