@@ -37,14 +37,13 @@ pub fn render(report: &CheckReport, format: Format, ctx: &Context) -> String {
     match format {
         Format::Human => human(report, ctx),
         Format::Github => report
-            .diagnostics
-            .iter()
+            .diagnostics()
             .map(|d| github_line(d, &ctx.repo_prefix) + "\n")
             .collect(),
         Format::Json => {
             let mut out = Vec::new();
             // Writing to memory does not fail, and JSON is UTF-8.
-            let _ = write_json(&report.diagnostics, &mut out);
+            let _ = write_json(report, &mut out);
             String::from_utf8(out).unwrap_or_default()
         }
     }
@@ -55,7 +54,7 @@ pub fn render(report: &CheckReport, format: Format, ctx: &Context) -> String {
 /// (8.6 MB of JSON at 10k pages).
 pub fn write(report: &CheckReport, format: Format, ctx: &Context, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     match format {
-        Format::Json => write_json(&report.diagnostics, out),
+        Format::Json => write_json(report, out),
         _ => out.write_all(render(report, format, ctx).as_bytes()),
     }
 }
@@ -65,7 +64,10 @@ pub fn write(report: &CheckReport, format: Format, ctx: &Context, out: &mut dyn 
 const JSON_CHUNK: usize = 512;
 const JSON_BATCH: usize = 16;
 
-fn write_json(diagnostics: &[Diagnostic], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+fn write_json(report: &CheckReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    // The findings come in runs of a page's each: references to them (8 bytes a finding)
+    // are what is cut into even chunks.
+    let diagnostics: Vec<&Diagnostic> = report.diagnostics().collect();
     for batch in diagnostics.chunks(JSON_CHUNK * JSON_BATCH) {
         let parts: Vec<Vec<u8>> = batch
             .par_chunks(JSON_CHUNK)
@@ -145,7 +147,8 @@ pub struct Context<'a> {
 }
 
 fn human(report: &CheckReport, ctx: &Context) -> String {
-    let mut out = human_findings(&report.diagnostics, ctx);
+    // A file whose findings span two runs is read once for each: the same text.
+    let mut out: String = report.runs().iter().map(|run| human_findings(run, ctx)).collect();
     out.push_str(&summary(report));
     out.push('\n');
     out
