@@ -95,6 +95,16 @@ impl PageFacts {
         };
         (facts, rendered.diagnostics)
     }
+
+    /// What the facts pass (`check`) found: the same as [`PageFacts::of`] a render.
+    fn checked(found: Facts) -> (PageFacts, Vec<Diagnostic>) {
+        let facts = PageFacts {
+            ids: found.ids,
+            links: found.links,
+            search: None,
+        };
+        (facts, found.diagnostics)
+    }
 }
 
 /// The parts of a build that do not depend on the docs: the theme, its compiled templates
@@ -471,19 +481,7 @@ pub(crate) fn check_page(source: &dyn Source, site: &Site, i: usize, kept: KeptL
     TEXT.with_borrow_mut(|buf| {
         source.read_into(path, buf).map_err(|e| cannot_read(path, e))?;
         let text = crate::diag::decode_utf8_ref(path, buf)?;
-        let Facts {
-            ids,
-            links,
-            diagnostics,
-        } = markdown::facts(path, text, site, kept);
-        let facts = (
-            PageFacts {
-                ids,
-                links,
-                search: None,
-            },
-            diagnostics,
-        );
+        let facts = PageFacts::checked(markdown::facts(path, text, site, kept));
         if buf.capacity() > MAX_KEPT_TEXT {
             *buf = Vec::new();
         }
@@ -547,23 +545,11 @@ pub(crate) fn cross_check(
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Option<PageFacts>>, Vec<crate::redirects::Redirect>) {
     let facts = split_results(results, diags);
-    let redirects = cross_page(source, site, &facts, diags);
-    (facts, redirects)
-}
-
-/// The checks that look across pages, once every page's facts are in: anchors and
-/// redirects. Findings go to `diags`.
-pub(crate) fn cross_page(
-    source: &dyn Source,
-    site: &Site,
-    facts: &[Option<PageFacts>],
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<crate::redirects::Redirect> {
-    diags.extend(check_anchors(site, facts, None));
+    diags.extend(check_anchors(site, &facts, None));
     let (redirects, redirect_diags) = crate::redirects::load(source, site);
     diags.extend(redirect_diags);
-    diags.extend(crate::redirects::check(&redirects, site, facts));
-    redirects
+    diags.extend(crate::redirects::check(&redirects, site, &facts));
+    (facts, redirects)
 }
 
 /// `#fragment` links must name an id on their target page. Checks the links of one page

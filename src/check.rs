@@ -92,7 +92,7 @@ pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Dia
     // Each page's findings stay in their own list: with the pages sorted by path, the
     // report's order is those lists in page order, each sorted on its own.
     let (facts, own): (Vec<_>, Vec<_>) = results.into_iter().map(split_result).unzip();
-    // The checks across pages that `cross_page` runs for a build: the redirects here, the
+    // The checks across pages that `cross_check` runs for a build: the redirects here, the
     // anchors page by page as the findings are ordered.
     let (redirects, mut late) = crate::redirects::load(source, &site);
     late.extend(crate::redirects::check(&redirects, &site, &facts));
@@ -139,26 +139,15 @@ fn in_page_order(
         return vec![Analysis::order(all.collect())];
     }
     let mut others = Vec::new();
-    let mut before: Vec<Vec<Diagnostic>> = vec![Vec::new(); own.len()];
-    for d in early {
-        match site.page_index(&d.file) {
-            Some(i) => before[i].push(d),
-            None => others.push(d),
-        }
-    }
-    for (b, o) in before.iter_mut().zip(&mut own) {
+    let before = by_page(site, early, &mut others);
+    for (b, o) in before.into_iter().zip(&mut own) {
         if !b.is_empty() {
-            b.append(o);
-            std::mem::swap(b, o);
+            // Ahead of the page's own: ties keep the order the global sort gives them.
+            let own_findings = std::mem::replace(o, b);
+            o.extend(own_findings);
         }
     }
-    let mut after: Vec<Vec<Diagnostic>> = vec![Vec::new(); own.len()];
-    for d in late {
-        match site.page_index(&d.file) {
-            Some(i) => after[i].push(d),
-            None => others.push(d),
-        }
-    }
+    let mut after = by_page(site, late, &mut others);
     own.par_iter_mut()
         .zip(&mut after)
         .enumerate()
@@ -187,6 +176,19 @@ fn in_page_order(
     }
     out.push(others.collect());
     out
+}
+
+/// `findings` in lists by the page they are about, in page order; the findings about other
+/// files go to `others`.
+fn by_page(site: &Site, findings: Vec<Diagnostic>, others: &mut Vec<Diagnostic>) -> Vec<Vec<Diagnostic>> {
+    let mut pages: Vec<Vec<Diagnostic>> = vec![Vec::new(); site.pages.len()];
+    for d in findings {
+        match site.page_index(&d.file) {
+            Some(i) => pages[i].push(d),
+            None => others.push(d),
+        }
+    }
+    pages
 }
 
 /// A finding with the severity `check` gives its kind.
