@@ -6,7 +6,7 @@
 //!   to hold against `docsite build --docs` of the same tree on disk.
 
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: docsite::alloc::SplitBySize = docsite::alloc::SplitBySize;
 
 use std::process::ExitCode;
 

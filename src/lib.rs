@@ -7,6 +7,7 @@
 //! to the rendered markdown and prints its findings through [`report`]. The `docsite`
 //! binary is a thin CLI over [`build::build`] and [`check::check`].
 
+pub mod alloc;
 pub mod build;
 pub mod check;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod manifest;
 pub mod markdown;
 pub mod output;
 pub mod paths;
+pub(crate) mod pattern;
 pub mod preview;
 pub mod redirects;
 pub mod render;

@@ -18,10 +18,10 @@ use docsite::source::DirSource;
 
 mod preview_cmd;
 
-// Building a site allocates many small strings on every thread; mimalloc is measurably
-// faster at that than the system allocator (see bench/README.md).
+// Small blocks from mimalloc (faster at the many small strings of a build), large ones
+// from the system allocator (less memory held): see the module's doc.
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: docsite::alloc::SplitBySize = docsite::alloc::SplitBySize;
 
 #[derive(Parser)]
 #[command(

@@ -15,11 +15,12 @@ use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
     TextMergeWithOffset,
 };
-use regex::Regex;
+use regex::bytes::Regex;
 
 use crate::diag::{Diagnostic, Kind, LineCursor, Pos};
 use crate::highlight::Highlighter;
 use crate::paths::{self, Resolved};
+use crate::pattern::{self, ascii};
 use crate::slug::Slugger;
 
 /// What the renderer may ask about the site.
@@ -217,20 +218,16 @@ struct Renderer<'a, 'i> {
 
 type Spanned<'a> = (Event<'a>, std::ops::Range<usize>);
 
-static TABS_OPEN: LazyLock<Regex> = LazyLock::new(|| re(r#"^<div\s+class\s*=\s*["']tabs["']\s*>$"#));
-static CHILDREN: LazyLock<Regex> = LazyLock::new(|| re(r"^<children>\s*</children>$"));
-static COMMENT: LazyLock<Regex> = LazyLock::new(|| re(r"(?s)<!--.*?-->"));
-static REF_TAG: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)<(a|img|source)\b[^>]*>"));
+// Raw HTML is read with ASCII patterns over bytes: see [`crate::pattern`].
+static TABS_OPEN: LazyLock<Regex> = LazyLock::new(|| ascii(r#"^<div\s+class\s*=\s*["']tabs["']\s*>$"#));
+static CHILDREN: LazyLock<Regex> = LazyLock::new(|| ascii(r"^<children>\s*</children>$"));
+static COMMENT: LazyLock<Regex> = LazyLock::new(|| ascii(r"(?s)<!--.*?-->"));
+static REF_TAG: LazyLock<Regex> = LazyLock::new(|| ascii(r"(?i)<(a|img|source)\b[^>]*>"));
 static REF_ATTR: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"(?i)\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#));
-static ID_ATTR: LazyLock<Regex> = LazyLock::new(|| re(r#"(?i)\s(?:id|name)\s*=\s*["']([^"']+)["']"#));
-static DIV_OPEN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)<div\b"));
-static DIV_CLOSE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)</div\s*>"));
-
-fn re(pattern: &str) -> Regex {
-    // Patterns are constants; a typo fails every test that renders a page.
-    Regex::new(pattern).unwrap_or_else(|e| panic!("bad pattern {pattern}: {e}"))
-}
+    LazyLock::new(|| ascii(r#"(?i)\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#));
+static ID_ATTR: LazyLock<Regex> = LazyLock::new(|| ascii(r#"(?i)\s(?:id|name)\s*=\s*["']([^"']+)["']"#));
+static DIV_OPEN: LazyLock<Regex> = LazyLock::new(|| ascii(r"(?i)<div\b"));
+static DIV_CLOSE: LazyLock<Regex> = LazyLock::new(|| ascii(r"(?i)</div\s*>"));
 
 impl<'a, 'i> Renderer<'a, 'i> {
     /// Queues an event for the HTML writer; a check, which writes no HTML, drops it.
@@ -525,7 +522,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
             }
         }
         let trimmed = joined.trim();
-        if TABS_OPEN.is_match(trimmed) {
+        if TABS_OPEN.is_match(trimmed.as_bytes()) {
             if self.tabs.is_none() {
                 self.tabs = Some(Tabs {
                     panel_open: false,
@@ -534,7 +531,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
                 self.emit(Event::Html("<div class=\"tabs\" data-tabs>\n".into()));
                 return;
             }
-        } else if CHILDREN.is_match(trimmed) {
+        } else if CHILDREN.is_match(trimmed.as_bytes()) {
             self.children();
             return;
         }
@@ -545,14 +542,14 @@ impl<'a, 'i> Renderer<'a, 'i> {
                 self.emit(Event::Html(format!("{close}</div>\n").into()));
                 return;
             }
-            let opened = DIV_OPEN.find_iter(&joined).count();
-            let closed = DIV_CLOSE.find_iter(&joined).count();
+            let opened = DIV_OPEN.find_iter(joined.as_bytes()).count();
+            let closed = DIV_CLOSE.find_iter(joined.as_bytes()).count();
             tabs.inner_divs = (tabs.inner_divs + opened).saturating_sub(closed);
         }
         let html = self.raw_html(&joined, &segments);
-        let html = COMMENT.replace_all(&html, "");
+        let html = without_comments(html);
         if !html.trim().is_empty() {
-            self.emit(Event::Html(html.into_owned().into()));
+            self.emit(Event::Html(html.into()));
         }
     }
 
@@ -784,12 +781,12 @@ struct RawRef<'h> {
 
 /// The references of raw HTML, in order.
 fn raw_refs(html: &str) -> impl Iterator<Item = RawRef<'_>> {
-    REF_TAG.captures_iter(with_attributes(html)).flat_map(|tag| {
-        let whole = tag.get(0);
-        let is_link = tag.get(1).is_some_and(|n| n.as_str().eq_ignore_ascii_case("a"));
-        let (tag_text, tag_start) = whole.map_or(("", 0), |m| (m.as_str(), m.start()));
-        REF_ATTR.captures_iter(tag_text).filter_map(move |attr| {
-            let name = attr.get(1).map_or("", |m| m.as_str());
+    let html = with_attributes(html);
+    REF_TAG.captures_iter(html.as_bytes()).flat_map(move |tag| {
+        let is_link = tag.get(1).is_some_and(|n| n.as_bytes().eq_ignore_ascii_case(b"a"));
+        let (tag_text, tag_start) = tag.get(0).map_or(("", 0), |m| (pattern::text(html, m), m.start()));
+        REF_ATTR.captures_iter(tag_text.as_bytes()).filter_map(move |attr| {
+            let name = pattern::text(tag_text, attr.get(1)?);
             if is_link != name.eq_ignore_ascii_case("href") {
                 return None;
             }
@@ -798,7 +795,7 @@ fn raw_refs(html: &str) -> impl Iterator<Item = RawRef<'_>> {
             Some(RawRef {
                 kind: if is_link { RefKind::Link } else { RefKind::Image },
                 name,
-                value: value.as_str(),
+                value: pattern::text(tag_text, value),
                 value_start: tag_start + value.start(),
                 attr: tag_start + whole_attr.start()..tag_start + whole_attr.end(),
             })
@@ -808,10 +805,27 @@ fn raw_refs(html: &str) -> impl Iterator<Item = RawRef<'_>> {
 
 /// The `id` and `name` attribute values of raw HTML: anchor targets.
 fn raw_ids(html: &str) -> impl Iterator<Item = &str> {
+    let html = with_attributes(html);
     ID_ATTR
-        .captures_iter(with_attributes(html))
+        .captures_iter(html.as_bytes())
         .filter_map(|cap| cap.get(1))
-        .map(|m| m.as_str())
+        .map(|m| pattern::text(html, m))
+}
+
+/// `html` without its comments.
+fn without_comments(html: String) -> String {
+    let mut comments = COMMENT.find_iter(html.as_bytes()).peekable();
+    if comments.peek().is_none() {
+        return html;
+    }
+    let mut kept = String::with_capacity(html.len());
+    let mut last = 0;
+    for comment in comments {
+        kept.push_str(html.get(last..comment.start()).unwrap_or_default());
+        last = comment.end();
+    }
+    kept.push_str(html.get(last..).unwrap_or_default());
+    kept
 }
 
 /// `html`, or nothing when it has no `=`: every attribute the raw-HTML patterns read has
@@ -975,7 +989,7 @@ fn children_placeholder<'a>(mut it: impl Iterator<Item = Spanned<'a>>) -> Option
             _ => return None,
         }
     }
-    CHILDREN.is_match(text.trim()).then_some(n)
+    CHILDREN.is_match(text.trim().as_bytes()).then_some(n)
 }
 
 mod facts;

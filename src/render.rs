@@ -280,11 +280,10 @@ pub fn page_title<'a>(site: &'a Site, index: usize, rendered: &'a RenderedPage) 
 
 /// Whether a Tera template mentions `name` inside a `{{ }}` or `{% %}` tag.
 fn uses_variable(template: &str, name: &str) -> bool {
-    static TAG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?s)\{[{%].*?[}%]\}").unwrap_or_else(|e| panic!("tag pattern: {e}"))
-    });
-    TAG.find_iter(template).any(|tag| {
-        let t = tag.as_str();
+    static TAG: std::sync::LazyLock<regex::bytes::Regex> =
+        std::sync::LazyLock::new(|| crate::pattern::ascii(r"(?s)\{[{%].*?[}%]\}"));
+    TAG.find_iter(template.as_bytes()).any(|tag| {
+        let t = crate::pattern::text(template, tag);
         t.match_indices(name).any(|(i, _)| {
             let word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
             let before = t[..i].chars().next_back().is_none_or(|c| !word(c));

@@ -65,13 +65,17 @@ pub fn clean_page(page: &mut RenderedPage) {
 /// The Content-Security-Policy for untrusted sites built with `theme`: scripts only from
 /// the site itself, plus the inline scripts of the theme's templates, by hash.
 pub fn content_security_policy(theme: &Theme) -> String {
-    static INLINE: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"(?s)<script>(.*?)</script>").unwrap_or_else(|e| panic!("inline script pattern: {e}"))
-    });
+    static INLINE: LazyLock<regex::bytes::Regex> =
+        LazyLock::new(|| crate::pattern::ascii(r"(?s)<script>(.*?)</script>"));
     let mut hashes: Vec<String> = theme
         .templates
         .values()
-        .flat_map(|t| INLINE.captures_iter(t).map(|c| c[1].to_string()).collect::<Vec<_>>())
+        .flat_map(|t| {
+            INLINE
+                .captures_iter(t.as_bytes())
+                .filter_map(|c| c.get(1).map(|body| crate::pattern::text(t, body).to_string()))
+                .collect::<Vec<_>>()
+        })
         // A script with template code in it differs per page: it cannot be allowed by hash.
         .filter(|body| !body.contains("{{") && !body.contains("{%"))
         .map(|body| {

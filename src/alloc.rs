@@ -1,0 +1,158 @@
+//! The global allocator of the `docsite` binary: small blocks from mimalloc, large ones
+//! from the system allocator.
+//!
+//! Why two: a build makes hundreds of thousands of small strings on every thread, which
+//! mimalloc serves faster than glibc. But every page also makes a handful of large buffers
+//! whose sizes vary with the page (its text, its events, its HTML, the template's output),
+//! and mimalloc keeps the memory of freed large blocks for later blocks of about the same
+//! size, purging it only after a delay (1 s). A 53-page build touched ~3.5 MB more that
+//! way than with glibc, which coalesces freed blocks and serves any later size from them.
+//! Measured at 53 pages (peak RSS) and 530 pages (CPU), with the thresholds tried, in
+//! bench/README.md ("Allocator").
+//!
+//! The split is by the size in the [`Layout`], which `dealloc` and `realloc` are given
+//! too, so every block is freed by the allocator that made it. C code (Oniguruma, inside
+//! syntect) calls `malloc` and gets the system allocator.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+
+use mimalloc::MiMalloc;
+
+/// Blocks of this size and larger come from the system allocator.
+pub const LARGE: usize = 4 << 10;
+
+/// mimalloc below [`LARGE`] bytes, the system allocator from there.
+pub struct SplitBySize;
+
+fn is_large(size: usize) -> bool {
+    size >= LARGE
+}
+
+// SAFETY: each method forwards to an allocator that upholds `GlobalAlloc`'s contract, and
+// a block is always given back to the one that made it: which one is a function of the
+// block's size, and the caller passes the same layout (hence size) it allocated with.
+unsafe impl GlobalAlloc for SplitBySize {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract for `alloc` is passed on unchanged.
+        unsafe {
+            if is_large(layout.size()) {
+                System.alloc(layout)
+            } else {
+                MiMalloc.alloc(layout)
+            }
+        }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: as for `alloc`.
+        unsafe {
+            if is_large(layout.size()) {
+                System.alloc_zeroed(layout)
+            } else {
+                MiMalloc.alloc_zeroed(layout)
+            }
+        }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `alloc` with this layout, so from the allocator its size
+        // picks.
+        unsafe {
+            if is_large(layout.size()) {
+                System.dealloc(ptr, layout)
+            } else {
+                MiMalloc.dealloc(ptr, layout)
+            }
+        }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let large = is_large(layout.size());
+        if large == is_large(new_size) {
+            // SAFETY: the block stays with the allocator that made it.
+            return unsafe {
+                if large {
+                    System.realloc(ptr, layout, new_size)
+                } else {
+                    MiMalloc.realloc(ptr, layout, new_size)
+                }
+            };
+        }
+        // Crossing the threshold: a new block from the other allocator, the bytes copied.
+        // SAFETY: `realloc`'s caller guarantees `new_size`, rounded up to the alignment,
+        // does not overflow `isize`, which is what `Layout` requires.
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        // SAFETY: `new_size` is non-zero (the caller's contract), and the old block is valid
+        // for `layout.size()` bytes, the new one for `new_size`; they do not overlap.
+        unsafe {
+            let new = self.alloc(new_layout);
+            if !new.is_null() {
+                std::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                self.dealloc(ptr, layout);
+            }
+            new
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled(a: &SplitBySize, layout: Layout) -> *mut u8 {
+        // SAFETY: non-zero sizes only.
+        let p = unsafe { a.alloc(layout) };
+        assert!(!p.is_null());
+        assert_eq!(p as usize % layout.align(), 0, "alignment {}", layout.align());
+        for i in 0..layout.size() {
+            // SAFETY: within the block.
+            unsafe { p.add(i).write(i as u8) };
+        }
+        p
+    }
+
+    fn holds_pattern(p: *mut u8, len: usize) -> bool {
+        // SAFETY: the caller passes a block at least `len` bytes long.
+        (0..len).all(|i| unsafe { p.add(i).read() } == i as u8)
+    }
+
+    #[test]
+    fn realloc_keeps_the_bytes_across_the_threshold_both_ways() {
+        let a = SplitBySize;
+        for align in [1, 8, 16, 64, 4096] {
+            for (from, to) in [
+                (16, LARGE * 3),
+                (LARGE - 1, LARGE),
+                (LARGE, LARGE - 1),
+                (LARGE * 3, 100),
+                (100, 200),
+                (LARGE * 2, LARGE * 5),
+            ] {
+                let layout = Layout::from_size_align(from, align).unwrap();
+                let p = filled(&a, layout);
+                // SAFETY: `p` came from `a` with `layout`; `to` is non-zero.
+                let q = unsafe { a.realloc(p, layout, to) };
+                assert!(!q.is_null());
+                assert_eq!(q as usize % align, 0, "{from} -> {to} at alignment {align}");
+                assert!(holds_pattern(q, from.min(to)), "{from} -> {to} at alignment {align}");
+                // SAFETY: `q` is the reallocated block, now of size `to`.
+                unsafe { a.dealloc(q, Layout::from_size_align(to, align).unwrap()) };
+            }
+        }
+    }
+
+    #[test]
+    fn zeroed_blocks_are_zero_on_both_sides() {
+        let a = SplitBySize;
+        for size in [24, LARGE - 8, LARGE, 1 << 20] {
+            let layout = Layout::from_size_align(size, 8).unwrap();
+            // SAFETY: non-zero size.
+            let p = unsafe { a.alloc_zeroed(layout) };
+            assert!(!p.is_null());
+            // SAFETY: within the block.
+            assert!((0..size).all(|i| unsafe { p.add(i).read() } == 0), "size {size}");
+            // SAFETY: allocated just above with `layout`.
+            unsafe { a.dealloc(p, layout) };
+        }
+    }
+}
