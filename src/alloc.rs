@@ -8,7 +8,7 @@
 //! size, purging it only after a delay (1 s). A 53-page build touched ~3.5 MB more that
 //! way than with glibc, which coalesces freed blocks and serves any later size from them.
 //! Measured at 53 pages (peak RSS) and 530 pages (CPU), with the thresholds tried, in
-//! bench/README.md ("Allocator").
+//! bench/README.md ("Peak memory at 1x").
 //!
 //! The split is by the size in the [`Layout`], which `dealloc` and `realloc` are given
 //! too, so every block is freed by the allocator that made it. C code (Oniguruma, inside
