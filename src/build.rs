@@ -97,7 +97,7 @@ impl PageFacts {
     }
 
     /// What the facts pass (`check`) found: the same as [`PageFacts::of`] a render.
-    fn checked(found: Facts) -> (PageFacts, Vec<Diagnostic>) {
+    pub(crate) fn checked(found: Facts) -> (PageFacts, Vec<Diagnostic>) {
         let facts = PageFacts {
             ids: found.ids,
             links: found.links,
@@ -472,11 +472,6 @@ fn write_index(terms: &[Option<Arc<PageTerms>>], budget_kb: u64, out: &dyn Outpu
 /// Checks one page without building it: the facts pass alone ([`markdown::facts`]), no
 /// rendering, keeping the links `kept` says.
 pub(crate) fn check_page(source: &dyn Source, site: &Site, i: usize, kept: KeptLinks) -> PageResult {
-    thread_local! {
-        /// The page text, in one buffer per thread: fresh memory for every page costs page
-        /// faults (the kernel zeroes it), which cost a check as much as the parse.
-        static TEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
     let path = &site.pages[i].path;
     TEXT.with_borrow_mut(|buf| {
         source.read_into(path, buf).map_err(|e| cannot_read(path, e))?;
@@ -487,6 +482,26 @@ pub(crate) fn check_page(source: &dyn Source, site: &Site, i: usize, kept: KeptL
         }
         Ok(facts)
     })
+}
+
+/// [`check_page`] while the listing is incomplete: the facts of the page at `path`, its
+/// references left for [`markdown::Unresolved::resolve`].
+pub(crate) fn unresolved_page(source: &dyn Source, path: &str) -> Result<markdown::Unresolved, Diagnostic> {
+    TEXT.with_borrow_mut(|buf| {
+        source.read_into(path, buf).map_err(|e| cannot_read(path, e))?;
+        let text = crate::diag::decode_utf8_ref(path, buf)?;
+        let facts = markdown::unresolved_facts(path, text);
+        if buf.capacity() > MAX_KEPT_TEXT {
+            *buf = Vec::new();
+        }
+        Ok(facts)
+    })
+}
+
+thread_local! {
+    /// The page text, in one buffer per thread: fresh memory for every page costs page
+    /// faults (the kernel zeroes it), which cost a check as much as the parse.
+    static TEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The largest page-text buffer a thread keeps between pages.

@@ -8,6 +8,11 @@
 //! The parser keeps the position of every value, so errors name the line, column and the
 //! JSON path of the route (`routes[3].children[0].path`). Whether the files exist is the
 //! site's business ([`crate::site`]); this module only checks the shape.
+//!
+//! Two parsers read it: [`fast`] takes the common case, a manifest with nothing to report,
+//! straight from the text; anything else (every manifest with a finding, and a few valid
+//! but rare forms) goes to the precise parser, jsonc-parser's syntax tree with a position
+//! on every node, which makes the findings. Both give the same [`Manifest`].
 
 use jsonc_parser::ast::{Array, Object, ObjectProp, Value};
 use jsonc_parser::common::Ranged;
@@ -15,6 +20,8 @@ use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
 
 use crate::diag::{Diagnostic, Kind, LineIndex, Pos, Severity};
 use crate::paths;
+
+mod fast;
 
 /// The file name, as diagnostics show it.
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -38,6 +45,25 @@ pub struct Route {
     pub pos: Pos,
     pub path_pos: Pos,
     pub icon_pos: Pos,
+}
+
+impl Route {
+    /// A route at `json_path` with nothing read yet: no title, page, icon, states or children.
+    fn new(json_path: String, parent: Option<RouteId>, pos: Pos) -> Route {
+        Route {
+            title: String::new(),
+            description: None,
+            path: None,
+            icon_path: None,
+            states: Vec::new(),
+            children: Vec::new(),
+            parent,
+            json_path,
+            pos,
+            path_pos: Pos::FILE,
+            icon_pos: Pos::FILE,
+        }
+    }
 }
 
 /// The navigation tree. Routes are stored in manifest (depth-first) order, which is also
@@ -85,6 +111,14 @@ pub(crate) fn strict_json() -> ParseOptions {
 /// route just has no page). When the manifest is not valid JSON or not shaped like one,
 /// returns every such error found, so one run shows them all.
 pub fn parse(text: &str) -> Result<(Manifest, Vec<Diagnostic>), Vec<Diagnostic>> {
+    match fast::parse(text) {
+        Some(manifest) => Ok((manifest, Vec::new())),
+        None => precise(text),
+    }
+}
+
+/// [`parse`] through jsonc-parser's syntax tree, which has the positions every finding needs.
+fn precise(text: &str) -> Result<(Manifest, Vec<Diagnostic>), Vec<Diagnostic>> {
     let parsed = parse_to_ast(text, &CollectOptions::default(), &strict_json()).map_err(|e| {
         let pos = Pos::new(e.line_display(), e.column_display());
         vec![
@@ -214,19 +248,8 @@ impl Parser<'_> {
 
     fn route(&mut self, obj: &Object, json_path: String, parent: Option<RouteId>) -> RouteId {
         let id = self.manifest.routes.len();
-        self.manifest.routes.push(Route {
-            title: String::new(),
-            description: None,
-            path: None,
-            icon_path: None,
-            states: Vec::new(),
-            children: Vec::new(),
-            parent,
-            pos: self.pos(obj),
-            path_pos: Pos::FILE,
-            icon_pos: Pos::FILE,
-            json_path: json_path.clone(),
-        });
+        let pos = self.pos(obj);
+        self.manifest.routes.push(Route::new(json_path.clone(), parent, pos));
         let mut title = None;
         for prop in &obj.properties {
             let key = prop.name.as_str();
@@ -418,5 +441,173 @@ mod tests {
         assert_eq!(w.len(), 2);
         assert!(w[0].contains("unknown key `colour` in `routes[0]`"), "{}", w[0]);
         assert!(w[1].contains("unknown key `extra`"), "{}", w[1]);
+    }
+
+    /// Whether the fast path took `text`. When it did, the precise parser must accept it
+    /// without a finding and build the same manifest (positions and JSON paths included);
+    /// either way [`parse`] must answer as the precise parser does.
+    fn fast_agrees(text: &str) -> bool {
+        let precise = precise(text);
+        assert_eq!(parse(text), precise, "{text:?}");
+        match fast::parse(text) {
+            Some(m) => {
+                assert_eq!(precise, Ok((m, Vec::new())), "{text:?}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A manifest with everything the fast path takes: escapes, `state` as a string and as
+    /// an array (with a blank one), nesting, a page listed twice, non-ASCII text before a
+    /// path (columns count characters), tabs and CRLF line ends.
+    const CLEAN: &str = "{\"versions\": [\"main\", \"v2\"], \"routes\": [\r\n\
+        {\"title\": \"Home \\u0026 \\\"more\\\" \\/ \\t\\n\\u00e9\", \"path\": \"./README.md\", \"icon_path\": \"./i/home.svg\"},\n\
+        \t{\"title\": \"Gu\u{ef}de \u{1f600}\", \"description\": \"d\u{e9}\", \"path\": \"a//b/../guide.md\", \"state\": \"beta\",\n\
+        \"children\": [{\"title\": \"A\", \"path\": \"/guide/a.md\", \"state\": [\"premium\", \" \", \"early access\"],\n\
+            \"children\": [{\"title\": \"Deep\", \"path\": \"README.md\", \"children\": []}]}]},\n\
+        {\"title\": \"No page\", \"state\": []}\n  ]  }\n";
+
+    #[test]
+    fn fast_path_builds_what_the_precise_parser_builds() {
+        assert!(fast_agrees(CLEAN));
+        let (m, _) = parse(CLEAN).unwrap();
+        assert_eq!(m.routes[0].title, "Home & \"more\" / \t\n\u{e9}");
+        assert_eq!(m.routes[1].states, ["beta"]);
+        assert_eq!(m.routes[2].states, ["premium", "early access"]);
+        assert_eq!(m.routes[3].json_path, "routes[1].children[0].children[0]");
+        assert_eq!(m.routes[1].path_pos, Pos::new(3, 52));
+        assert!(fast_agrees(r#"{"routes": []}"#));
+        assert!(fast_agrees(r#" {"routes": [{"title": "x"}], "versions": []} "#));
+        for docs in ["docs", "tests/fixtures/acme"] {
+            let text = std::fs::read_to_string(format!("{docs}/manifest.json")).unwrap();
+            assert!(fast_agrees(&text), "{docs}");
+        }
+        // The corpus the benchmarks scale up, when it is there.
+        if let Ok(text) = std::fs::read_to_string("../shared/corpus/coder-docs/docs/manifest.json") {
+            assert!(fast_agrees(&text));
+        }
+    }
+
+    #[test]
+    fn anything_with_a_finding_goes_to_the_precise_parser() {
+        let cases = [
+            // Invalid JSON, and what jsonc-parser could take but plain JSON does not.
+            "",
+            "   ",
+            "{",
+            r#"{"routes": [{"title": "x",}]}"#,
+            r#"{"routes": [{"title": "x"},]}"#,
+            r#"{"routes": [{"title": "x"} {"title": "y"}]}"#,
+            "{\"routes\": [] // comment\n}",
+            "/* c */ {\"routes\": []}",
+            r#"{routes: []}"#,
+            r#"{'routes': []}"#,
+            r#"{"routes": [{"title": 'x'}]}"#,
+            r#"{"routes": [{"title": "\x41"}]}"#,
+            r#"{"routes": [{"title": "\'"}]}"#,
+            r#"{"routes": [{"title": "\u00g1"}]}"#,
+            r#"{"routes": [{"title": "\u00"}]}"#,
+            r#"{"routes": []} {}"#,
+            r#"{"routes": []} x"#,
+            // Not shaped like a manifest: wrong types, a missing `routes`, no title.
+            r#"[]"#,
+            r#"{}"#,
+            r#"{"versions": ["main"]}"#,
+            r#"{"routes": {}}"#,
+            r#"{"routes": [1]}"#,
+            r#"{"routes": [null, {"title": "a"}]}"#,
+            r#"{"versions": "main", "routes": []}"#,
+            r#"{"versions": [1], "routes": []}"#,
+            r#"{"routes": [{"title": 1}]}"#,
+            r#"{"routes": [{"title": "a", "description": false}]}"#,
+            r#"{"routes": [{"title": "a", "path": 3}]}"#,
+            r#"{"routes": [{"title": "a", "icon_path": ["x"]}]}"#,
+            r#"{"routes": [{"title": "a", "state": 1}]}"#,
+            r#"{"routes": [{"title": "a", "state": ["x", 2]}]}"#,
+            r#"{"routes": [{"title": "a", "children": {}}]}"#,
+            r#"{"routes": [{"title": "a", "children": [[]]}]}"#,
+            r#"{"routes": [{"path": "a.md"}]}"#,
+            r#"{"routes": [{"title": " \t", "path": "a.md"}]}"#,
+            // Findings that do not stop the load: unknown keys, paths.
+            r#"{"routes": [], "extra": 1}"#,
+            r#"{"routes": [{"title": "a", "colour": "red"}]}"#,
+            r#"{"routes": [{"title": "a", "path": "../secret.md"}]}"#,
+            r#"{"routes": [{"title": "a", "icon_path": "/../x.svg"}]}"#,
+            r#"{"routes": [{"title": "a", "path": ""}]}"#,
+            r#"{"routes": [{"title": "a", "path": "./"}]}"#,
+            // Valid but rare: left to the precise parser rather than copied.
+            r#"{"routes": [{"title": "a", "title": "b"}]}"#,
+            r#"{"routes": [{"title": "a", "children": [], "children": [{"title": "b"}]}]}"#,
+            r#"{"routes": [], "routes": [{"title": "b"}]}"#,
+            r#"{"versions": [], "versions": ["x"], "routes": []}"#,
+            r#"{"rout\u0065s": []}"#,
+            r#"{"routes": [{"title": "\ud83d\ude00"}]}"#,
+            "{\"routes\": [{\"title\": \"a\tb\"}]}",
+            "{\"routes\": [{\"title\": \"a\nb\"}]}",
+            "\u{feff}{\"routes\": []}",
+            "{\u{a0}\"routes\": []}",
+            "{\"routes\":\u{b}[]}",
+        ];
+        for text in cases {
+            assert!(!fast_agrees(text), "{text:?}");
+        }
+        // The fallback's findings, as the precise parser alone gave them before.
+        assert_eq!(
+            parse(r#"{"routes": [{"title": "a", "colour": "red"}]}"#).unwrap().1[0].to_string(),
+            "manifest.json:1:28: warning: unknown key `colour` in `routes[0]` is ignored\n  \
+             help: known keys: title, description, path, icon_path, state, children"
+        );
+        assert_eq!(
+            errors(r#"{"routes": [{"title": "a", "state": ["x", 2]}]}"#),
+            ["manifest.json:1:43: error: `routes[0].state[1]`: expected a string, found a number"]
+        );
+        let e = errors("{\"routes\": [] // comment\n}");
+        assert!(
+            e[0].starts_with("manifest.json:1:15: error: invalid JSON: Comments are not allowed"),
+            "{e:?}"
+        );
+        let e = errors(r#"{"routes": [{"title": "x"},]}"#);
+        assert!(e[0].starts_with("manifest.json:1:27: error: invalid JSON: "), "{e:?}");
+    }
+
+    #[test]
+    fn routes_nested_past_the_fast_paths_depth_go_to_the_precise_parser() {
+        let deep = |levels: usize| {
+            let mut text = String::from(r#"{"routes": ["#);
+            text.push_str(&r#"{"title": "t", "children": ["#.repeat(levels));
+            text.push_str(&"]}".repeat(levels));
+            text.push_str("]}");
+            text
+        };
+        assert!(fast_agrees(&deep(fast::MAX_DEPTH)));
+        assert!(!fast_agrees(&deep(fast::MAX_DEPTH + 2)));
+    }
+
+    /// Every one-byte deletion, and insertions and replacements of the bytes JSON is made
+    /// of, at every position of [`CLEAN`]: the fast path either leaves the text to the
+    /// precise parser or builds what it builds.
+    #[test]
+    fn fast_path_agrees_on_mutated_manifests() {
+        let bytes = CLEAN.as_bytes();
+        let mut taken = 0;
+        let mut check = |mutated: Vec<u8>| {
+            if let Ok(text) = String::from_utf8(mutated) {
+                taken += usize::from(fast_agrees(&text));
+            }
+        };
+        for i in 0..=bytes.len() {
+            if i < bytes.len() {
+                check([&bytes[..i], &bytes[i + 1..]].concat());
+            }
+            for b in *b"{}[],:\" \\/\nu0a.1" {
+                check([&bytes[..i], &[b], &bytes[i..]].concat());
+                if i < bytes.len() {
+                    check([&bytes[..i], &[b], &bytes[i + 1..]].concat());
+                }
+            }
+        }
+        // Many mutations keep the manifest clean (a changed title or path, more spaces).
+        assert!(taken > 1000, "{taken}");
     }
 }

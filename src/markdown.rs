@@ -993,7 +993,7 @@ fn children_placeholder<'a>(mut it: impl Iterator<Item = Spanned<'a>>) -> Option
 }
 
 mod facts;
-pub use facts::{Facts, KeptLinks, facts};
+pub use facts::{Facts, KeptLinks, Unresolved, facts, unresolved_facts};
 
 #[cfg(test)]
 mod tests;

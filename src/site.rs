@@ -71,11 +71,19 @@ impl Site {
 
     /// The first half of [`Site::load`]: the file listing, each page's URL (with the
     /// findings of URL clashes), and that there is a manifest, but not the manifest itself.
-    /// Such a site already answers every question of [`Links`]: a check reads the pages
-    /// while [`read_manifest`] parses the manifest, then [`Site::place`]s it.
+    /// Such a site already answers every question of [`Links`]: a check's page pass runs
+    /// against it while [`Site::placement`] places the manifest beside.
     pub(crate) fn unplaced(source: &dyn Source, config: Config) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+        Site::unplaced_from(source.files(), config)
+    }
+
+    /// [`Site::unplaced`] from a listing already made ([`Source::files`]).
+    pub(crate) fn unplaced_from(
+        listing: std::io::Result<Vec<String>>,
+        config: Config,
+    ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
         let mut diags = Vec::new();
-        let all = source.files().map_err(|e| {
+        let all = listing.map_err(|e| {
             vec![Diagnostic::error(
                 Kind::Other,
                 ".",

@@ -12,6 +12,13 @@ use crate::git::{GitError, Repo, Revision};
 pub trait Source: Sync {
     /// Every file in the tree, sorted.
     fn files(&self) -> io::Result<Vec<String>>;
+    /// [`Source::files`], giving each file to `found` as well, as soon as it is known (for
+    /// a folder, while the rest is still being listed), in no particular order.
+    fn files_each(&self, found: &mut dyn FnMut(&str)) -> io::Result<Vec<String>> {
+        let all = self.files()?;
+        all.iter().for_each(|f| found(f));
+        Ok(all)
+    }
     /// The bytes of one file.
     fn read(&self, path: &str) -> io::Result<Vec<u8>>;
     /// The bytes of one file, into `buf` (emptied first): a caller that reads many files
@@ -79,6 +86,10 @@ impl DirSource {
 
 impl Source for DirSource {
     fn files(&self) -> io::Result<Vec<String>> {
+        self.files_each(&mut |_| {})
+    }
+
+    fn files_each(&self, found: &mut dyn FnMut(&str)) -> io::Result<Vec<String>> {
         let mut out = Vec::new();
         let walker = walkdir::WalkDir::new(&self.root)
             .follow_links(true)
@@ -110,7 +121,9 @@ impl Source for DirSource {
                     format!("file name is not valid UTF-8: {}", entry.path().display()),
                 ));
             };
-            out.push(rel.replace(std::path::MAIN_SEPARATOR, "/"));
+            let rel = rel.replace(std::path::MAIN_SEPARATOR, "/");
+            found(&rel);
+            out.push(rel);
         }
         out.sort();
         Ok(out)

@@ -19,7 +19,7 @@ use super::{
     LinkRef, Links, RefKind, front_matter, front_matter_warning, heading_text, is_comment, options, raw_ids, raw_refs,
     resolve_reference, source_offset, text_of,
 };
-use crate::diag::{Diagnostic, LineCursor};
+use crate::diag::{Diagnostic, LineCursor, Pos};
 use crate::slug::{Ids, Slugger};
 
 /// What the facts pass learns about a page.
@@ -46,10 +46,104 @@ pub enum KeptLinks {
 /// The facts of the page at docs-relative `path` with markdown `text`: its ids, links and
 /// findings, as [`super::render`] records them.
 pub fn facts(path: &str, text: &str, links: &dyn Links, kept: KeptLinks) -> Facts {
+    walk(path, text, Some(links), kept).facts
+}
+
+/// A page's facts before its references are resolved: [`unresolved_facts`] needs only the
+/// page's text, so a check runs it while the folder is still being listed, and resolves
+/// the references ([`Unresolved::resolve`]) once the listing says what exists.
+#[derive(Debug, Default)]
+pub struct Unresolved {
+    /// The ids and the findings that do not depend on other files; no links yet.
+    facts: Facts,
+    /// Every reference's destination, one after another: one allocation per page rather
+    /// than one per reference.
+    dests: String,
+    refs: Vec<RawRef>,
+}
+
+/// A reference the walk found, with what resolving it needs.
+#[derive(Debug)]
+struct RawRef {
+    pos: Pos,
+    /// Where its destination ends in [`Unresolved::dests`] (it starts where the previous ends).
+    dest_end: usize,
+    kind: RefKind,
+    /// How many of the page's other findings come before it: a reference's finding goes
+    /// there, in the order [`facts()`] gives.
+    findings_before: usize,
+}
+
+/// The facts of the page at `path` with markdown `text`, its references left unresolved.
+pub fn unresolved_facts(path: &str, text: &str) -> Unresolved {
+    // `kept` only says which resolved links to keep: [`Unresolved::resolve`] is told.
+    walk(path, text, None, KeptLinks::All)
+}
+
+impl Unresolved {
+    /// Resolves the references against `links`, keeping the links `kept` says: the
+    /// [`Facts`] that [`facts()`] gives.
+    pub fn resolve(self, path: &str, links: &dyn Links, kept: KeptLinks) -> Facts {
+        let Unresolved { facts, dests, refs } = self;
+        if refs.is_empty() {
+            return facts;
+        }
+        // The references' findings go to a list of their own, with where each goes among
+        // the others: most pages have findings of only one kind, whose list is then kept as
+        // it is, where a merge would copy each finding into fresh memory.
+        let mut found = Vec::new();
+        let mut places = Vec::new();
+        let mut links_found = Vec::new();
+        let mut start = 0;
+        for r in refs {
+            let dest = dests.get(start..r.dest_end).unwrap_or_default();
+            start = r.dest_end;
+            let target = resolve_reference(&mut found, path, links, r.pos, dest, r.kind);
+            places.resize(found.len(), r.findings_before);
+            if kept == KeptLinks::All || target.names_anchor() {
+                links_found.push(LinkRef {
+                    pos: r.pos,
+                    dest: dest.to_string(),
+                    kind: r.kind,
+                    target,
+                });
+            }
+        }
+        let own = facts.diagnostics;
+        let diagnostics = if found.is_empty() {
+            own
+        } else if own.is_empty() {
+            found
+        } else {
+            // The order `facts()` gives: a reference's findings after the other findings
+            // made before it.
+            let mut all = Vec::with_capacity(own.len() + found.len());
+            let mut found = places.into_iter().zip(found).peekable();
+            for (i, d) in own.into_iter().enumerate() {
+                while let Some((_, f)) = found.next_if(|(at, _)| *at <= i) {
+                    all.push(f);
+                }
+                all.push(d);
+            }
+            all.extend(found.map(|(_, f)| f));
+            all
+        };
+        Facts {
+            ids: facts.ids,
+            links: links_found,
+            diagnostics,
+        }
+    }
+}
+
+/// The walk over a page's events behind [`facts()`] and [`unresolved_facts`]; with no
+/// `links`, references are recorded unresolved.
+fn walk(path: &str, text: &str, links: Option<&dyn Links>, kept: KeptLinks) -> Unresolved {
     let mut pass = Pass {
         path,
         links,
         kept,
+        unresolved: Unresolved::default(),
         cursor: LineCursor::new(text),
         slugger: Slugger::default(),
         links_found: Vec::new(),
@@ -114,17 +208,23 @@ pub fn facts(path: &str, text: &str, links: &dyn Links, kept: KeptLinks) -> Fact
     // Raw-HTML ids join the set only now: generated slugs do not avoid them.
     let mut ids = pass.slugger.into_ids();
     ids.extend(pass.raw_ids);
-    Facts {
-        ids,
-        links: pass.links_found,
-        diagnostics: pass.findings,
+    Unresolved {
+        facts: Facts {
+            ids,
+            links: pass.links_found,
+            diagnostics: pass.findings,
+        },
+        ..pass.unresolved
     }
 }
 
 struct Pass<'t, 'l> {
     path: &'t str,
-    links: &'l dyn Links,
+    /// `None` when the references are left for [`Unresolved::resolve`].
+    links: Option<&'l dyn Links>,
     kept: KeptLinks,
+    /// The references found, when there are no `links` to resolve them against.
+    unresolved: Unresolved,
     cursor: LineCursor<'t>,
     slugger: Slugger,
     links_found: Vec<LinkRef>,
@@ -160,7 +260,18 @@ impl Pass<'_, '_> {
 
     fn reference(&mut self, dest: &str, offset: usize, kind: RefKind) {
         let pos = self.cursor.pos(offset);
-        let target = resolve_reference(&mut self.findings, self.path, self.links, pos, dest, kind);
+        let Some(links) = self.links else {
+            let u = &mut self.unresolved;
+            u.dests.push_str(dest);
+            u.refs.push(RawRef {
+                pos,
+                dest_end: u.dests.len(),
+                kind,
+                findings_before: self.findings.len(),
+            });
+            return;
+        };
+        let target = resolve_reference(&mut self.findings, self.path, links, pos, dest, kind);
         if self.kept == KeptLinks::All || target.names_anchor() {
             self.links_found.push(LinkRef {
                 pos,

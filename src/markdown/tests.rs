@@ -455,6 +455,16 @@ fn the_facts_pass_finds_what_the_renderer_records() {
             );
             assert_eq!(anchors.diagnostics, facts.diagnostics);
             assert_eq!(anchors.ids, facts.ids);
+            // Walked before the site is known (a check's first pages) and resolved after:
+            // the same facts, the findings in the same order.
+            for (kept, expected) in [(KeptLinks::All, &facts), (KeptLinks::Anchors, &anchors)] {
+                let late = unresolved_facts(input.path, text).resolve(input.path, &site, kept);
+                assert_eq!(
+                    (&late.ids, &late.links, &late.diagnostics),
+                    (&expected.ids, &expected.links, &expected.diagnostics),
+                    "resolved late: {text:?}"
+                );
+            }
             // The renderer's HTML mode records the same facts as its text mode.
             let html = render(&input, &site, Purpose::Html(&Highlighter::new()));
             assert_eq!(
