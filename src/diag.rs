@@ -124,7 +124,7 @@ pub struct Diagnostic {
     pub file: Arc<str>,
     pub line: usize,
     pub col: usize,
-    /// Final once the finding is made: an excerpt may be kept as a place in it.
+    /// Not to be changed once an excerpt is set, which may be kept as a place in it.
     pub message: String,
     pub help: Option<Cow<'static, str>>,
     /// The offending text as written at `line:col` (a link destination), so a report can
