@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diag::{Diagnostic, Kind, Pos, Severity};
+use crate::diag::{Diagnostic, FileName, Kind, Pos, Severity};
 use crate::highlight::Highlighter;
 use crate::markdown::{self, Facts, KeptLinks, LinkRef, Links, PageInput, Purpose, RenderedPage, Target};
 use crate::output::Output;
@@ -585,6 +585,7 @@ pub(crate) fn page_anchors<'a>(
     i: usize,
     f: &'a PageFacts,
 ) -> impl Iterator<Item = Diagnostic> + 'a {
+    let mut file = FileName::new(&site.pages[i].path);
     // Links that name no anchor fall through the match.
     f.links.iter().filter_map(move |link| {
         let (target, fragment) = match &link.target {
@@ -608,7 +609,7 @@ pub(crate) fn page_anchors<'a>(
         };
         let mut d = Diagnostic::warning(
             Kind::BrokenAnchor,
-            &site.pages[i].path,
+            file.get(),
             link.pos,
             format!("broken anchor: `#{fragment}` matches no heading on {on}"),
         )

@@ -281,7 +281,7 @@ impl Parser<'_> {
                                 pos,
                                 format!("`{key_path}`: `{raw}` points outside the docs folder"),
                             )
-                            .with_excerpt(format!("\"{raw}\""))
+                            .with_excerpt(&format!("\"{raw}\""))
                             .with_help("paths are relative to the folder of manifest.json"),
                         ),
                     }

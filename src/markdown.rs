@@ -17,7 +17,7 @@ use pulldown_cmark::{
 };
 use regex::bytes::Regex;
 
-use crate::diag::{Diagnostic, Kind, LineCursor, Pos};
+use crate::diag::{Diagnostic, FileName, Kind, LineCursor, Pos};
 use crate::highlight::Highlighter;
 use crate::paths::{self, Resolved};
 use crate::pattern::{self, ascii};
@@ -576,7 +576,8 @@ impl<'a, 'i> Renderer<'a, 'i> {
     /// Resolves a link or image destination, records it, and returns the href to emit.
     fn reference(&mut self, dest: &str, offset: usize, kind: RefKind) -> String {
         let pos = self.idx.pos(offset);
-        let target = resolve_reference(&mut self.page.diagnostics, self.input.path, self.links, pos, dest, kind);
+        let file = &mut FileName::new(self.input.path);
+        let target = resolve_reference(&mut self.page.diagnostics, file, self.links, pos, dest, kind);
         let href = href(dest, &target, self.input, self.links);
         self.page.links.push(LinkRef {
             pos,
@@ -616,17 +617,18 @@ impl<'a, 'i> Renderer<'a, 'i> {
     }
 }
 
-/// Resolves a reference on page `page_path`; its finding, when it is broken or leaves the
-/// docs folder, goes to `findings`. The renderer and [`facts()`] both resolve through here,
-/// so a check finds what a build reports.
+/// Resolves a reference on page `file`; its finding, when it is broken or leaves the docs
+/// folder, goes to `findings`. The renderer and [`facts()`] both resolve through here, so a
+/// check finds what a build reports.
 fn resolve_reference(
     findings: &mut Vec<Diagnostic>,
-    page_path: &str,
+    file: &mut FileName,
     links: &dyn Links,
     pos: Pos,
     dest: &str,
     kind: RefKind,
 ) -> Target {
+    let page_path = file.path();
     let target = resolve(dest, page_path, links);
     let what = match kind {
         RefKind::Link => "link",
@@ -643,13 +645,21 @@ fn resolve_reference(
             } else {
                 (Kind::MissingFile, "add the file to the docs folder, or fix the path")
             };
-            let d = Diagnostic::warning(
-                kind,
-                page_path,
-                pos,
-                format!("broken {what}: `{dest}` points to `{path}`, which does not exist"),
-            );
-            findings.push(d.with_help(help).with_excerpt(dest));
+            // Most findings of a big site are these (26k of 27.6k at 10k pages): the message
+            // is made in one allocation of its size, where `format!` grows it once or twice.
+            let message = concat(&[
+                "broken ",
+                what,
+                ": `",
+                dest,
+                "` points to `",
+                path,
+                "`, which does not exist",
+            ]);
+            // Where `dest` is quoted in the message: the excerpt is kept as that place.
+            let quoted = "broken ".len() + what.len() + ": `".len();
+            let d = Diagnostic::warning(kind, file.get(), pos, message);
+            findings.push(d.with_help(help).with_excerpt_in_message(quoted..quoted + dest.len()));
         }
         Target::Outside => {
             let help = match forge_href(dest, &target, page_path, links.repo_url()) {
@@ -658,7 +668,7 @@ fn resolve_reference(
             };
             let d = Diagnostic::warning(
                 Kind::LinkLeavesDocs,
-                page_path,
+                file.get(),
                 pos,
                 format!("{what} `{dest}` leaves the docs folder"),
             );
@@ -667,6 +677,13 @@ fn resolve_reference(
         _ => {}
     }
     target
+}
+
+/// The parts one after another, in a string of exactly their size.
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    parts.iter().for_each(|p| out.push_str(p));
+    out
 }
 
 /// Where a link or image destination written on page `page_path` points.

@@ -191,11 +191,11 @@ fn group<'a>(d: &'a Diagnostic, line: Option<&'a str>) -> Group<'a> {
         Some(line) => title.element(
             Snippet::source(line)
                 .line_start(d.line)
-                .path(d.file.as_str())
-                .annotation(AnnotationKind::Primary.span(span(line, d.col, d.excerpt.as_deref()))),
+                .path(&*d.file)
+                .annotation(AnnotationKind::Primary.span(span(line, d.col, d.excerpt()))),
         ),
         None => {
-            let mut origin = Origin::path(d.file.as_str());
+            let mut origin = Origin::path(&*d.file);
             if d.line > 0 {
                 origin = origin.line(d.line).char_column(d.col.saturating_sub(1));
             }

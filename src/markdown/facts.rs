@@ -19,7 +19,7 @@ use super::{
     LinkRef, Links, RefKind, front_matter, front_matter_warning, heading_text, is_comment, options, raw_ids, raw_refs,
     resolve_reference, source_offset, text_of,
 };
-use crate::diag::{Diagnostic, LineCursor, Pos};
+use crate::diag::{Diagnostic, FileName, LineCursor, Pos};
 use crate::slug::{Ids, Slugger};
 
 /// What the facts pass learns about a page.
@@ -95,10 +95,11 @@ impl Unresolved {
         let mut places = Vec::new();
         let mut links_found = Vec::new();
         let mut start = 0;
+        let mut file = FileName::new(path);
         for r in refs {
             let dest = dests.get(start..r.dest_end).unwrap_or_default();
             start = r.dest_end;
-            let target = resolve_reference(&mut found, path, links, r.pos, dest, r.kind);
+            let target = resolve_reference(&mut found, &mut file, links, r.pos, dest, r.kind);
             places.resize(found.len(), r.findings_before);
             if kept == KeptLinks::All || target.names_anchor() {
                 links_found.push(LinkRef {
@@ -140,7 +141,7 @@ impl Unresolved {
 /// `links`, references are recorded unresolved.
 fn walk(path: &str, text: &str, links: Option<&dyn Links>, kept: KeptLinks) -> Unresolved {
     let mut pass = Pass {
-        path,
+        file: FileName::new(path),
         links,
         kept,
         unresolved: Unresolved::default(),
@@ -219,7 +220,8 @@ fn walk(path: &str, text: &str, links: Option<&dyn Links>, kept: KeptLinks) -> U
 }
 
 struct Pass<'t, 'l> {
-    path: &'t str,
+    /// The page's path, shared by its findings.
+    file: FileName<'t>,
     /// `None` when the references are left for [`Unresolved::resolve`].
     links: Option<&'l dyn Links>,
     kept: KeptLinks,
@@ -271,7 +273,7 @@ impl Pass<'_, '_> {
             });
             return;
         };
-        let target = resolve_reference(&mut self.findings, self.path, links, pos, dest, kind);
+        let target = resolve_reference(&mut self.findings, &mut self.file, links, pos, dest, kind);
         if self.kept == KeptLinks::All || target.names_anchor() {
             self.links_found.push(LinkRef {
                 pos,

@@ -476,10 +476,10 @@ fn anchor_changes(before: &Side, after: &Side, pages: &[PageEntry]) -> Vec<Ancho
 fn finding_key<'d>(d: &'d Diagnostic, renamed: &'d HashMap<String, String>) -> FindingKey<'d> {
     static INDEX: std::sync::LazyLock<Option<regex::Regex>> =
         std::sync::LazyLock::new(|| regex::Regex::new(r"\[\d+\]").ok());
-    let file = renamed.get(&d.file).unwrap_or(&d.file);
+    let file = renamed.get(&*d.file).map_or(&*d.file, String::as_str);
     let message = match INDEX.as_ref() {
         // Only manifest findings name route positions.
-        Some(re) if d.file == MANIFEST_FILE => re.replace_all(&d.message, "[]"),
+        Some(re) if *d.file == *MANIFEST_FILE => re.replace_all(&d.message, "[]"),
         _ => std::borrow::Cow::Borrowed(d.message.as_str()),
     };
     (d.kind, file, message)
