@@ -264,7 +264,7 @@ fn gate(d: &mut Diagnostic) {
 
 /// The report's order: by file, then line, column and message.
 fn by_position(a: &Diagnostic, b: &Diagnostic) -> Ordering {
-    (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message))
+    (&a.file, a.line, a.col, a.message()).cmp(&(&b.file, b.line, b.col, b.message()))
 }
 
 /// What a check learns about the docs: the site, each page's facts (`None` for a page that

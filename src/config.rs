@@ -168,7 +168,7 @@ mod tests {
         std::fs::write(dir.path().join(CONFIG_FILE), "title = \"A\"\ncolour = 1\n").unwrap();
         let e = Config::load(dir.path(), None, Overrides::default()).unwrap_err();
         assert_eq!((e.line, e.col), (2, 1));
-        assert!(e.message.contains("colour"), "{}", e.message);
+        assert!(e.message().contains("colour"), "{}", e.message());
     }
 
     #[test]

@@ -124,8 +124,9 @@ pub struct Diagnostic {
     pub file: Arc<str>,
     pub line: usize,
     pub col: usize,
-    /// Not to be changed once an excerpt is set, which may be kept as a place in it.
-    pub message: String,
+    /// Private, and set only when the finding is made: the excerpt may be kept as a place in
+    /// it. Read through [`Diagnostic::message`].
+    message: String,
     pub help: Option<Cow<'static, str>>,
     /// The offending text as written at `line:col` (a link destination), so a report can
     /// underline all of it; `None` underlines the word that starts there. Read through
@@ -268,6 +269,11 @@ impl Diagnostic {
     }
 
     /// The offending text as written at `line:col`, if the finding names one.
+    /// What was found, in a sentence.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     pub fn excerpt(&self) -> Option<&str> {
         match &self.excerpt_at {
             Excerpt::None => None,
@@ -471,7 +477,7 @@ mod tests {
         let err = decode_utf8("a.md", b"ok\nab\xffc".to_vec()).unwrap_err();
         assert_eq!((err.line, err.col), (2, 3));
         assert_eq!(decode_utf8_ref("a.md", b"ok\nab\xffc"), Err(err.clone()));
-        assert!(err.message.contains("not valid UTF-8"));
+        assert!(err.message().contains("not valid UTF-8"));
     }
 
     #[test]

@@ -329,6 +329,6 @@ mod tests {
             ]
         );
         let (_, d) = parse("{\"redirects\": {,}}");
-        assert!(d[0].message.starts_with("invalid JSON"), "{d:?}");
+        assert!(d[0].message().starts_with("invalid JSON"), "{d:?}");
     }
 }

@@ -106,7 +106,7 @@ fn write_json_line(d: &Diagnostic, buf: &mut Vec<u8>) {
         push_json(buf, &d.col);
     }
     buf.extend_from_slice(b",\"message\":");
-    push_json_str(buf, &d.message);
+    push_json_str(buf, d.message());
     buf.extend_from_slice(b",\"help\":");
     match &d.help {
         Some(help) => push_json_str(buf, help),
@@ -186,7 +186,7 @@ fn group<'a>(d: &'a Diagnostic, line: Option<&'a str>) -> Group<'a> {
         Severity::Warning => Level::WARNING,
         Severity::Note => Level::NOTE,
     };
-    let title = level.primary_title(d.message.as_str()).id(d.kind.as_str());
+    let title = level.primary_title(d.message()).id(d.kind.as_str());
     let mut group = match line {
         Some(line) => title.element(
             Snippet::source(line)
@@ -258,7 +258,7 @@ pub fn github_line(d: &Diagnostic, repo_prefix: &str) -> String {
         props.push_str(&format!(",line={},col={}", d.line, d.col));
     }
     props.push_str(&format!(",title={}", escape_property(d.kind.as_str())));
-    let mut message = d.message.clone();
+    let mut message = d.message().to_string();
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
         message.push_str(help);
@@ -305,7 +305,7 @@ impl<'a> JsonFinding<'a> {
             file: &d.file,
             line: (!whole_file).then_some(d.line),
             column: (!whole_file).then_some(d.col),
-            message: &d.message,
+            message: d.message(),
             help: d.help.as_deref(),
         }
     }

@@ -112,7 +112,11 @@ fn bad_front_matter_warns_with_position() {
     let page = render_at("ref.md", "ref/", "---\ntitle: [unclosed\n---\n\nBody\n");
     assert_eq!(page.diagnostics.len(), 1);
     let d = &page.diagnostics[0];
-    assert!(d.message.starts_with("front matter is not valid YAML"), "{}", d.message);
+    assert!(
+        d.message().starts_with("front matter is not valid YAML"),
+        "{}",
+        d.message()
+    );
     assert!(d.line >= 2 && d.line <= 3, "line {}", d.line);
 }
 
@@ -214,7 +218,7 @@ fn links_leaving_docs_go_to_the_forge_when_configured() {
         page.html
     );
     assert_eq!(page.diagnostics.len(), 2);
-    assert!(page.diagnostics[0].message.contains("leaves the docs folder"));
+    assert!(page.diagnostics[0].message().contains("leaves the docs folder"));
     // Without a forge URL the link is left as written.
     let page = render(&input, &FakeSite { repo: None }, Purpose::Html(&Highlighter::new()));
     assert!(page.html.contains("href=\"../../LICENSE#L3\""), "{}", page.html);

@@ -358,7 +358,7 @@ pub fn markdown(r: &Report, ticked: &HashSet<String>) -> String {
             } else {
                 repo_path(docs, &d.file)
             };
-            let _ = writeln!(out, "- `{at}` {} {}: {}", d.severity, d.kind, d.message);
+            let _ = writeln!(out, "- `{at}` {} {}: {}", d.severity, d.kind, d.message());
         }
         if f.new.len() > MAX_ITEMS {
             let _ = writeln!(out, "- and {} more (see `report.json`)", f.new.len() - MAX_ITEMS);

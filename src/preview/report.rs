@@ -479,8 +479,8 @@ fn finding_key<'d>(d: &'d Diagnostic, renamed: &'d HashMap<String, String>) -> F
     let file = renamed.get(&*d.file).map_or(&*d.file, String::as_str);
     let message = match INDEX.as_ref() {
         // Only manifest findings name route positions.
-        Some(re) if *d.file == *MANIFEST_FILE => re.replace_all(&d.message, "[]"),
-        _ => std::borrow::Cow::Borrowed(d.message.as_str()),
+        Some(re) if *d.file == *MANIFEST_FILE => re.replace_all(d.message(), "[]"),
+        _ => std::borrow::Cow::Borrowed(d.message()),
     };
     (d.kind, file, message)
 }
