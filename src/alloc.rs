@@ -142,6 +142,20 @@ mod tests {
     }
 
     #[test]
+    fn small_blocks_come_from_mimalloc_and_large_ones_from_the_system() {
+        let a = SplitBySize;
+        for (size, from_mimalloc) in [(16, true), (LARGE - 1, true), (LARGE, false), (1 << 20, false)] {
+            let layout = Layout::from_size_align(size, 8).unwrap();
+            let p = filled(&a, layout);
+            // SAFETY: mimalloc answers for any address, its own or not.
+            let in_mimalloc = unsafe { libmimalloc_sys::mi_is_in_heap_region(p.cast()) };
+            assert_eq!(in_mimalloc, from_mimalloc, "size {size}");
+            // SAFETY: allocated just above with `layout`.
+            unsafe { a.dealloc(p, layout) };
+        }
+    }
+
+    #[test]
     fn zeroed_blocks_are_zero_on_both_sides() {
         let a = SplitBySize;
         for size in [24, LARGE - 8, LARGE, 1 << 20] {
