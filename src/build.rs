@@ -473,35 +473,32 @@ fn write_index(terms: &[Option<Arc<PageTerms>>], budget_kb: u64, out: &dyn Outpu
 /// rendering, keeping the links `kept` says.
 pub(crate) fn check_page(source: &dyn Source, site: &Site, i: usize, kept: KeptLinks) -> PageResult {
     let path = &site.pages[i].path;
-    TEXT.with_borrow_mut(|buf| {
-        source.read_into(path, buf).map_err(|e| cannot_read(path, e))?;
-        let text = crate::diag::decode_utf8_ref(path, buf)?;
-        let facts = PageFacts::checked(markdown::facts(path, text, site, kept));
-        if buf.capacity() > MAX_KEPT_TEXT {
-            *buf = Vec::new();
-        }
-        Ok(facts)
+    with_page_text(source, path, |text| {
+        PageFacts::checked(markdown::facts(path, text, site, kept))
     })
 }
 
 /// [`check_page`] while the listing is incomplete: the facts of the page at `path`, its
 /// references left for [`markdown::Unresolved::resolve`].
 pub(crate) fn unresolved_page(source: &dyn Source, path: &str) -> Result<markdown::Unresolved, Diagnostic> {
+    with_page_text(source, path, |text| markdown::unresolved_facts(path, text))
+}
+
+/// `walk` of the text of the page at `path`, read into this thread's buffer: fresh memory
+/// for every page costs page faults (the kernel zeroes it), which cost a check as much as
+/// the parse.
+fn with_page_text<T>(source: &dyn Source, path: &str, walk: impl FnOnce(&str) -> T) -> Result<T, Diagnostic> {
+    thread_local! {
+        static TEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
     TEXT.with_borrow_mut(|buf| {
         source.read_into(path, buf).map_err(|e| cannot_read(path, e))?;
-        let text = crate::diag::decode_utf8_ref(path, buf)?;
-        let facts = markdown::unresolved_facts(path, text);
+        let walked = walk(crate::diag::decode_utf8_ref(path, buf)?);
         if buf.capacity() > MAX_KEPT_TEXT {
             *buf = Vec::new();
         }
-        Ok(facts)
+        Ok(walked)
     })
-}
-
-thread_local! {
-    /// The page text, in one buffer per thread: fresh memory for every page costs page
-    /// faults (the kernel zeroes it), which cost a check as much as the parse.
-    static TEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The largest page-text buffer a thread keeps between pages.

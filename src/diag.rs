@@ -268,12 +268,12 @@ impl Diagnostic {
         self
     }
 
-    /// The offending text as written at `line:col`, if the finding names one.
     /// What was found, in a sentence.
     pub fn message(&self) -> &str {
         &self.message
     }
 
+    /// The offending text as written at `line:col`, if the finding names one.
     pub fn excerpt(&self) -> Option<&str> {
         match &self.excerpt_at {
             Excerpt::None => None,
@@ -410,12 +410,17 @@ impl<'a> LineCursor<'a> {
     }
 }
 
-/// The number of `\n` in `bytes`. Counted in runs of 255 with a byte-sized total, which
-/// the compiler turns into wide vector compares (a `usize` total per byte does not).
+/// The number of `\n` in `bytes`.
 fn count_newlines(bytes: &[u8]) -> usize {
+    count_byte(bytes, b'\n')
+}
+
+/// The number of `byte` in `bytes`. Counted in runs of 255 with a byte-sized total, which
+/// the compiler turns into wide vector compares (a `usize` total per byte does not).
+pub(crate) fn count_byte(bytes: &[u8], byte: u8) -> usize {
     bytes
         .chunks(255)
-        .map(|run| usize::from(run.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n'))))
+        .map(|run| usize::from(run.iter().fold(0u8, |n, &b| n + u8::from(b == byte))))
         .sum()
 }
 

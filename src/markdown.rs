@@ -180,6 +180,7 @@ pub fn render(input: &PageInput, links: &dyn Links, purpose: Purpose) -> Rendere
         links,
         purpose,
         idx: LineCursor::new(input.text),
+        file: FileName::new(input.path),
         out: Vec::with_capacity(events.len()),
         slugger: Slugger::default(),
         page: RenderedPage::default(),
@@ -208,6 +209,8 @@ struct Renderer<'a, 'i> {
     links: &'i dyn Links,
     purpose: Purpose<'i>,
     idx: LineCursor<'a>,
+    /// The page's path, shared by its findings.
+    file: FileName<'i>,
     out: Vec<Event<'a>>,
     slugger: Slugger,
     page: RenderedPage,
@@ -576,8 +579,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
     /// Resolves a link or image destination, records it, and returns the href to emit.
     fn reference(&mut self, dest: &str, offset: usize, kind: RefKind) -> String {
         let pos = self.idx.pos(offset);
-        let file = &mut FileName::new(self.input.path);
-        let target = resolve_reference(&mut self.page.diagnostics, file, self.links, pos, dest, kind);
+        let target = resolve_reference(&mut self.page.diagnostics, &mut self.file, self.links, pos, dest, kind);
         let href = href(dest, &target, self.input, self.links);
         self.page.links.push(LinkRef {
             pos,

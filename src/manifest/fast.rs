@@ -17,7 +17,7 @@
 use std::borrow::Cow;
 
 use super::{Manifest, Route, RouteId};
-use crate::diag::Pos;
+use crate::diag::{Pos, count_byte};
 use crate::paths;
 
 /// Routes nested deeper than this are left to the precise parser (which allows 512
@@ -282,13 +282,4 @@ impl<'t> Scan<'t> {
         }
         (!m.routes[id].title.trim().is_empty()).then_some(id)
     }
-}
-
-/// The number of `b` in `bytes`, counted as [`crate::diag`] counts newlines: in runs of 255
-/// with a byte-sized total, which compiles to wide compares.
-fn count_byte(bytes: &[u8], b: u8) -> usize {
-    bytes
-        .chunks(255)
-        .map(|run| usize::from(run.iter().fold(0u8, |n, &c| n + u8::from(c == b))))
-        .sum()
 }
