@@ -309,6 +309,18 @@ impl Diagnostic {
     }
 }
 
+/// Prints findings to stderr, one per line (and its help line), with `prefix` before relative
+/// file names. Buffered: stderr is not, and a build with a thousand warnings would otherwise
+/// make a few thousand writes, after the pages are done and with one thread left working.
+pub fn eprint_all(diags: &[Diagnostic], prefix: &str) {
+    use std::io::Write;
+    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
+    for d in diags {
+        let _ = writeln!(err, "{}", d.display_with_prefix(prefix));
+    }
+    let _ = err.flush();
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.display_with_prefix(""))

@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 
 use docsite::build::{BuildOptions, Strictness, build};
 use docsite::config::{Config, Overrides};
-use docsite::diag::Diagnostic;
+use docsite::diag::eprint_all;
 use docsite::output::Staged;
 use docsite::report::{Colour, Format};
 use docsite::source::DirSource;
@@ -254,7 +254,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
     let report = match docsite::check::check(&source, config) {
         Ok(r) => r,
         Err(diags) => {
-            print_diagnostics(&diags, &display_prefix(&args.docs));
+            eprint_all(&diags, &display_prefix(&args.docs));
             eprintln!("error: cannot check `{}`", args.docs.display());
             return ExitCode::from(CANNOT_RUN);
         }
@@ -338,7 +338,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
     let ms = started.elapsed().as_millis();
     match result {
         Ok(report) => {
-            print_diagnostics(&report.diagnostics, &prefix);
+            eprint_all(&report.diagnostics, &prefix);
             if let Err(e) = staged.commit() {
                 eprintln!("error: cannot move the new site into `{}`: {e}", args.out.display());
                 return ExitCode::from(1);
@@ -362,7 +362,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(diags) => {
-            print_diagnostics(&diags, &prefix);
+            eprint_all(&diags, &prefix);
             let errors = diags
                 .iter()
                 .filter(|d| d.severity == docsite::diag::Severity::Error)
@@ -412,13 +412,6 @@ fn normalize(path: &Path) -> PathBuf {
 fn display_prefix(docs: &Path) -> String {
     let s = docs.display().to_string();
     if s == "." { String::new() } else { s }
-}
-
-pub(crate) fn print_diagnostics(diags: &[Diagnostic], prefix: &str) {
-    let mut err = std::io::stderr().lock();
-    for d in diags {
-        let _ = std::io::Write::write_fmt(&mut err, format_args!("{}\n", d.display_with_prefix(prefix)));
-    }
 }
 
 /// Shows `rendered N pages` on a terminal while a long build runs.

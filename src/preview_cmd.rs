@@ -9,7 +9,8 @@ use clap::Args;
 use docsite::config::Overrides;
 use docsite::preview::{self, Outcome, PreviewError};
 
-use crate::{CANNOT_RUN, print_diagnostics};
+use crate::CANNOT_RUN;
+use docsite::diag::eprint_all;
 
 #[derive(Args)]
 pub struct PreviewArgs {
@@ -120,7 +121,7 @@ pub fn run(args: PreviewArgs) -> ExitCode {
             ExitCode::from(CANNOT_RUN)
         }
         Err(PreviewError::Build { diagnostics, comment }) => {
-            print_diagnostics(&diagnostics, &prefix);
+            eprint_all(&diagnostics, &prefix);
             eprintln!("error: the head's docs cannot be built; no preview was written");
             if let Some(comment) = comment {
                 let _ = emit(&comment, args.comment.as_deref());

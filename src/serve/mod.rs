@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Severity, eprint_all};
 use crate::report::Colour;
 use crate::sanitize::RawHtml;
 
@@ -241,7 +241,7 @@ fn write_search_index(shared: &Arc<Shared>, job: crate::build::SearchJob) {
     std::thread::spawn(move || {
         let out = crate::output::MemoryOutput::default();
         let (_, diags) = job.run(&out);
-        print_diagnostics(&diags, &shared.display_prefix);
+        eprint_all(&diags, &shared.display_prefix);
         if shared.search_jobs.load(Ordering::SeqCst) == seq {
             shared.store.update(|old| (old.overlaid(out.into_files()).0, ()));
         }
@@ -253,7 +253,7 @@ fn write_search_index(shared: &Arc<Shared>, job: crate::build::SearchJob) {
 fn apply(shared: &Shared, session: &Session, result: Result<Rebuilt, Vec<Diagnostic>>, started: Instant) {
     match result {
         Ok(rebuilt) => {
-            print_diagnostics(&rebuilt.diagnostics, &shared.display_prefix);
+            eprint_all(&rebuilt.diagnostics, &shared.display_prefix);
             let (changes, update) = shared.store.update(|old| {
                 let (next, changes) = match rebuilt.scope {
                     Scope::Whole => old.replaced(rebuilt.files),
@@ -275,7 +275,7 @@ fn apply(shared: &Shared, session: &Session, result: Result<Rebuilt, Vec<Diagnos
             eprintln!("{verb} {} in {ms} ms, {warnings} warning{plural}", rebuilt.what);
         }
         Err(diags) => {
-            print_diagnostics(&diags, &shared.display_prefix);
+            eprint_all(&diags, &shared.display_prefix);
             let failure = Arc::new(failure(&diags, session.source(), &shared.display_prefix));
             eprintln!("build failed: {}; still serving the last good build", failure.location);
             shared.hub.failed(failure);
@@ -320,12 +320,6 @@ fn join_prefix(prefix: &str, file: &str) -> String {
         file.to_string()
     } else {
         format!("{}/{file}", prefix.trim_end_matches('/'))
-    }
-}
-
-fn print_diagnostics(diags: &[Diagnostic], prefix: &str) {
-    for d in diags {
-        eprintln!("{}", d.display_with_prefix(prefix));
     }
 }
 
