@@ -36,6 +36,12 @@ fn edits_show_in_place_errors_overlay_and_deleted_pages_say_so() {
         "window.scrollTo(0, 1500); window.__sameDocument = true; window.scrollY",
     );
     assert_eq!(y, 1500, "the page is long enough to scroll");
+    let global = |browser: &mut Browser| [browser.listeners(&tab, "document"), browser.listeners(&tab, "window")];
+    let wired = global(&mut browser);
+    assert!(
+        wired[0].iter().any(|t| t == "keydown"),
+        "the theme listens for keys: {wired:?}"
+    );
 
     let md = docs.join(format!("{page}.md"));
     let text = std::fs::read_to_string(&md).unwrap();
@@ -57,6 +63,12 @@ fn edits_show_in_place_errors_overlay_and_deleted_pages_say_so() {
         &tab,
         &format!("document.querySelectorAll('.code-block button').length === {buttons}"),
         WAIT,
+    );
+    // ...and lets go of what the previous run hung on the document and the window.
+    assert_eq!(
+        global(&mut browser),
+        wired,
+        "the document's and window's listeners after an update"
     );
 
     // A broken manifest: an overlay names the file and line and quotes it.
@@ -80,6 +92,7 @@ fn edits_show_in_place_errors_overlay_and_deleted_pages_say_so() {
     std::fs::write(docs.join("manifest.json"), &manifest).unwrap();
     browser.wait_for(&tab, "!document.getElementById('docsite-live-error')", WAIT);
     assert_eq!(browser.eval(&tab, "window.__sameDocument === true"), true);
+    assert_eq!(global(&mut browser), wired, "after another update");
 
     // A page deleted while open says so and offers the page above it.
     let doomed = browser.open(&format!("{}ai-coder/ai-gateway/clients/claude-code/", server.url), 1280);

@@ -145,6 +145,26 @@ impl Browser {
         r["result"]["value"].clone()
     }
 
+    /// The types of the event listeners on the object `expr` evaluates to (`document`,
+    /// `window`), sorted, as DevTools lists them.
+    #[allow(dead_code)] // Not every test crate that includes this module uses it.
+    pub fn listeners(&mut self, tab: &Tab, expr: &str) -> Vec<String> {
+        let s = Some(tab.session.as_str());
+        let object = self.call(s, "Runtime.evaluate", json!({ "expression": expr }));
+        let id = object["result"]["objectId"].clone();
+        let found = self.call(s, "DOMDebugger.getEventListeners", json!({ "objectId": id }));
+        let mut types: Vec<String> = found["listeners"]
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .filter_map(|l| l["type"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        types.sort();
+        types
+    }
+
     /// Polls `expr` every 10 ms until it is truthy; returns its value. Panics after `limit`.
     pub fn wait_for(&mut self, tab: &Tab, expr: &str, limit: Duration) -> Value {
         let deadline = Instant::now() + limit;

@@ -12,6 +12,16 @@
   var root = doc.documentElement;
   var THEME_KEY = "docsite-theme";
 
+  // `docsite serve` runs this script again after it swaps in a page's new body (live
+  // reload). What a run hangs on the document, the window and media queries is released
+  // then, or every save would add a copy that keeps the old page alive and runs on each
+  // key press, hash change and scroll.
+  if (window.docsiteRelease) window.docsiteRelease.abort();
+  var release = window.AbortController ? new AbortController() : null;
+  window.docsiteRelease = release;
+  var lasting = release ? { signal: release.signal } : false;
+  function onRelease(fn) { if (release) release.signal.addEventListener("abort", fn); }
+
   function $$(sel, ctx) { return Array.prototype.slice.call((ctx || doc).querySelectorAll(sel)); }
   function byHash(hash) {
     if (!hash || hash.length < 2) return null;
@@ -64,10 +74,10 @@
     });
     if (darkQuery) {
       var onSystem = function () { applyTheme(storedTheme()); };
-      if (darkQuery.addEventListener) darkQuery.addEventListener("change", onSystem);
+      if (darkQuery.addEventListener) darkQuery.addEventListener("change", onSystem, lasting);
       else if (darkQuery.addListener) darkQuery.addListener(onSystem);
     }
-    window.addEventListener("storage", function (e) { if (e.key === THEME_KEY) applyTheme(storedTheme()); });
+    window.addEventListener("storage", function (e) { if (e.key === THEME_KEY) applyTheme(storedTheme()); }, lasting);
     updateToggles();
   }
 
@@ -106,11 +116,11 @@
       menu.addEventListener("click", function () { setOpen(!isOpen(), true); });
       doc.addEventListener("keydown", function (e) {
         if ((e.key === "Escape" || e.key === "Esc") && isOpen()) { e.preventDefault(); setOpen(false, true); }
-      });
+      }, lasting);
       if (window.matchMedia) {
         var wide = window.matchMedia("(min-width: 56.25rem)");
         var onWide = function () { if (wide.matches) setOpen(false, false); };
-        if (wide.addEventListener) wide.addEventListener("change", onWide); else if (wide.addListener) wide.addListener(onWide);
+        if (wide.addEventListener) wide.addEventListener("change", onWide, lasting); else if (wide.addListener) wide.addListener(onWide);
       }
     }
 
@@ -407,10 +417,11 @@
     }
     var io = new IntersectionObserver(schedule, { rootMargin: "0px 0px -70% 0px", threshold: [0, 1] });
     items.forEach(function (it) { io.observe(it.el); });
-    var footer = doc.querySelector(".site-footer");
-    if (footer) new IntersectionObserver(schedule).observe(footer);
-    window.addEventListener("hashchange", schedule);
-    doc.addEventListener("click", function (e) { if (e.target.closest('[role="tab"]')) schedule(); });
+    var footer = doc.querySelector(".site-footer"), footerIo = new IntersectionObserver(schedule);
+    if (footer) footerIo.observe(footer);
+    onRelease(function () { io.disconnect(); footerIo.disconnect(); });
+    window.addEventListener("hashchange", schedule, lasting);
+    doc.addEventListener("click", function (e) { if (e.target.closest('[role="tab"]')) schedule(); }, lasting);
     update();
   }
 
@@ -434,7 +445,7 @@
       e.preventDefault();
       input.focus();
       input.select();
-    });
+    }, lasting);
   }
 
   function run(fn) { try { fn(); } catch (e) { if (window.console) console.error("docsite:", e); } }
@@ -449,5 +460,5 @@
   run(function () { revealHash(true); });
   run(initScrollSpy);
   run(initSearch);
-  window.addEventListener("hashchange", function () { run(function () { revealHash(false); }); });
+  window.addEventListener("hashchange", function () { run(function () { revealHash(false); }); }, lasting);
 })();
