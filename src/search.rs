@@ -43,10 +43,11 @@ pub const SEARCH_DIR: &str = "search";
 pub const SHARD_BYTES: usize = 12 * 1024;
 
 /// Page entry files per folder under `p/`. ext4 puts a folder's files in the folder's
-/// block group, and when builds follow each other, the group the last build's folder of
-/// the same name used: each new file then walks past every inode deleted there in the last
-/// half-minute (see `output::spread_subfolders`). Ten to a folder keeps that walk short; at
-/// 100, back-to-back 530-page builds took 13–25 ms longer (of ~240), in system time.
+/// block group. When builds follow each other, that is often a group where the last
+/// build's files were just deleted, and each new file walks past every inode deleted there
+/// in the last half-minute (see `output::spread_subfolders`). Ten to a folder keeps that
+/// walk short: at 100, back-to-back 530-page builds took 13–25 ms longer (of ~240), in
+/// system time.
 pub const PAGES_PER_FOLDER: usize = 10;
 
 /// The 64 characters of the index's number encoding, in value order; JSON-safe.
