@@ -28,55 +28,44 @@ fn is_large(size: usize) -> bool {
     size >= LARGE
 }
 
+/// `$call` on the allocator that serves blocks of `$size` bytes, named `$a` in it: one
+/// expression for both sides, each call static (no `dyn GlobalAlloc` in every allocation).
+macro_rules! by_size {
+    ($size:expr, $a:ident => $call:expr) => {
+        if is_large($size) {
+            let $a = &System;
+            $call
+        } else {
+            let $a = &MiMalloc;
+            $call
+        }
+    };
+}
+
 // SAFETY: each method forwards to an allocator that upholds `GlobalAlloc`'s contract, and
 // a block is always given back to the one that made it: which one is a function of the
 // block's size, and the caller passes the same layout (hence size) it allocated with.
 unsafe impl GlobalAlloc for SplitBySize {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's contract for `alloc` is passed on unchanged.
-        unsafe {
-            if is_large(layout.size()) {
-                System.alloc(layout)
-            } else {
-                MiMalloc.alloc(layout)
-            }
-        }
+        unsafe { by_size!(layout.size(), a => a.alloc(layout)) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: as for `alloc`.
-        unsafe {
-            if is_large(layout.size()) {
-                System.alloc_zeroed(layout)
-            } else {
-                MiMalloc.alloc_zeroed(layout)
-            }
-        }
+        unsafe { by_size!(layout.size(), a => a.alloc_zeroed(layout)) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: `ptr` came from `alloc` with this layout, so from the allocator its size
         // picks.
-        unsafe {
-            if is_large(layout.size()) {
-                System.dealloc(ptr, layout)
-            } else {
-                MiMalloc.dealloc(ptr, layout)
-            }
-        }
+        unsafe { by_size!(layout.size(), a => a.dealloc(ptr, layout)) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let large = is_large(layout.size());
-        if large == is_large(new_size) {
+        if is_large(layout.size()) == is_large(new_size) {
             // SAFETY: the block stays with the allocator that made it.
-            return unsafe {
-                if large {
-                    System.realloc(ptr, layout, new_size)
-                } else {
-                    MiMalloc.realloc(ptr, layout, new_size)
-                }
-            };
+            return unsafe { by_size!(layout.size(), a => a.realloc(ptr, layout, new_size)) };
         }
         // Crossing the threshold: a new block from the other allocator, the bytes copied.
         // SAFETY: `realloc`'s caller guarantees `new_size`, rounded up to the alignment,

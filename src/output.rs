@@ -94,11 +94,11 @@ impl DirOutput {
 /// in the last half-minute and walks past every such inode on each allocation. Rebuilding a
 /// site right after deleting the previous one (what CI and benchmarks do) would put every
 /// new folder and file in the block group the old site just vacated, and creating entries
-/// then costs hundreds of microseconds each; a 10k-page build spent most of its time there. Spread out, each allocation lands in a
-/// group with fresh inodes. The price: ext4 scans every block group to place each
-/// sub-folder of a marked folder (~13% of a 530-page build's CPU samples here), which on
-/// ext4 with a journal buys nothing. Only a placement hint: filesystems without it are left
-/// alone.
+/// then costs hundreds of microseconds each; a 10k-page build spent most of its time there.
+/// Spread out, each allocation lands in a group with fresh inodes. The price: ext4 scans
+/// every block group to place each sub-folder of a marked folder (~10–13% of a 530-page
+/// build's CPU samples here), which on ext4 with a journal buys nothing. Only a placement
+/// hint: filesystems without it are left alone.
 fn spread_subfolders(dir: &Path) {
     #[cfg(target_os = "linux")]
     if let Ok(handle) = std::fs::File::open(dir)

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use clap::Args;
 
 use docsite::config::Overrides;
+use docsite::diag::eprint_all;
 use docsite::preview::{self, Outcome, PreviewError};
 
 use crate::CANNOT_RUN;
-use docsite::diag::eprint_all;
 
 #[derive(Args)]
 pub struct PreviewArgs {

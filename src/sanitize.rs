@@ -73,8 +73,7 @@ pub fn content_security_policy(theme: &Theme) -> String {
         .flat_map(|t| {
             INLINE
                 .captures_iter(t.as_bytes())
-                .filter_map(|c| c.get(1).map(|body| crate::pattern::text(t, body).to_string()))
-                .collect::<Vec<_>>()
+                .filter_map(move |c| Some(crate::pattern::text(t, c.get(1)?)))
         })
         // A script with template code in it differs per page: it cannot be allowed by hash.
         .filter(|body| !body.contains("{{") && !body.contains("{%"))

@@ -16,8 +16,8 @@
 use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 
 use super::{
-    LinkRef, Links, RefKind, front_matter, front_matter_warning, heading_text, is_comment, options, raw_ids, raw_refs,
-    resolve_reference, source_offset, text_of,
+    LinkRef, Links, RefKind, Target, front_matter, front_matter_warning, heading_text, is_comment, options, raw_ids,
+    raw_refs, resolve_reference, source_offset, text_of,
 };
 use crate::diag::{Diagnostic, FileName, LineCursor, Pos};
 use crate::slug::{Ids, Slugger};
@@ -41,6 +41,20 @@ pub enum KeptLinks {
     /// all a check reads once the page's findings are made. At 10k pages the others are
     /// ~90k links, whose copies would each be fresh memory.
     Anchors,
+}
+
+impl KeptLinks {
+    /// Adds the link to `dest`, resolved to `target`, to `links` if this keeps it.
+    fn keep(self, links: &mut Vec<LinkRef>, pos: Pos, dest: &str, kind: RefKind, target: Target) {
+        if self == KeptLinks::All || target.names_anchor() {
+            links.push(LinkRef {
+                pos,
+                dest: dest.to_string(),
+                kind,
+                target,
+            });
+        }
+    }
 }
 
 /// The facts of the page at docs-relative `path` with markdown `text`: its ids, links and
@@ -101,14 +115,7 @@ impl Unresolved {
             start = r.dest_end;
             let target = resolve_reference(&mut found, &mut file, links, r.pos, dest, r.kind);
             places.resize(found.len(), r.findings_before);
-            if kept == KeptLinks::All || target.names_anchor() {
-                links_found.push(LinkRef {
-                    pos: r.pos,
-                    dest: dest.to_string(),
-                    kind: r.kind,
-                    target,
-                });
-            }
+            kept.keep(&mut links_found, r.pos, dest, r.kind, target);
         }
         let own = facts.diagnostics;
         let diagnostics = if found.is_empty() {
@@ -274,14 +281,7 @@ impl Pass<'_, '_> {
             return;
         };
         let target = resolve_reference(&mut self.findings, &mut self.file, links, pos, dest, kind);
-        if self.kept == KeptLinks::All || target.names_anchor() {
-            self.links_found.push(LinkRef {
-                pos,
-                dest: dest.to_string(),
-                kind,
-                target,
-            });
-        }
+        self.kept.keep(&mut self.links_found, pos, dest, kind, target);
     }
 
     /// The ids and references of the HTML block gathered in `buf`.
