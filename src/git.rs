@@ -134,6 +134,75 @@ pub struct RefEntry {
     pub commit: String,
 }
 
+/// A tree's files, symbolic links and folders, paths relative to the tree.
+#[derive(Default)]
+struct Listing {
+    /// `(path, blob id)`.
+    files: Vec<(String, String)>,
+    links: Vec<String>,
+    /// Path → tree id.
+    folders: HashMap<String, String>,
+}
+
+impl Listing {
+    /// Adds this listing's files to `files` and its links to `links`, with `base/` before
+    /// their paths; each link with the folders on its way: `on_the_way` (the folders above
+    /// this listing) and this listing's folders above the link. Leaves out what lies in a
+    /// folder that is one of `on_the_way`: walking into it again would loop.
+    fn take_into(
+        self,
+        base: &str,
+        on_the_way: &[String],
+        files: &mut Vec<(String, String)>,
+        links: &mut Vec<(String, Vec<String>)>,
+    ) {
+        let looping: Vec<&str> = self
+            .folders
+            .iter()
+            .filter(|(_, id)| on_the_way.contains(id))
+            .map(|(path, _)| path.as_str())
+            .collect();
+        let kept = |path: &str| {
+            !looping
+                .iter()
+                .any(|f| path.strip_prefix(f).is_some_and(|rest| rest.starts_with('/')))
+        };
+        let full = |path: &str| match base {
+            "" => path.to_string(),
+            _ => format!("{base}/{path}"),
+        };
+        files.extend(
+            self.files
+                .iter()
+                .filter(|(path, _)| kept(path))
+                .map(|(path, id)| (full(path), id.clone())),
+        );
+        for path in self.links.iter().filter(|p| kept(p)) {
+            let mut ancestors = on_the_way.to_vec();
+            let mut at = path.as_str();
+            while let Some((parent, _)) = at.rsplit_once('/') {
+                ancestors.extend(self.folders.get(parent).cloned());
+                at = parent;
+            }
+            links.push((full(path), ancestors));
+        }
+    }
+}
+
+/// Where a symbolic link leads, once git has followed it.
+enum LinkTarget {
+    /// A file in the repository: its blob id.
+    File(String),
+    /// A folder in the repository: its tree id.
+    Folder(String),
+    /// Out of the repository, nowhere (dangling), round in a loop, or into a submodule.
+    Elsewhere,
+}
+
+/// Rounds of link following in [`Repo::ls_tree`]: a link found inside a linked folder is
+/// one round deeper than the link to that folder.
+const MAX_LINK_ROUNDS: usize = 16;
+
 /// A repository, driven through the `git` command.
 #[derive(Debug, Clone)]
 pub struct Repo {
@@ -213,6 +282,34 @@ impl Repo {
             .stdin(Stdio::null())
             .output()
             .map_err(cannot_run)?;
+        self.succeeded(args, out)
+    }
+
+    /// Runs `git ARGS` with `input` on its standard input, and returns its standard output.
+    /// The input is written on another thread, so that git never waits for us to read its
+    /// output while we wait for it to read its input.
+    fn run_with_input(&self, args: &[&str], input: Vec<u8>) -> Result<Vec<u8>, GitError> {
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(cannot_run)?;
+        let writer = child
+            .stdin
+            .take()
+            .map(|mut stdin| std::thread::spawn(move || stdin.write_all(&input)));
+        let out = child.wait_with_output().map_err(cannot_run)?;
+        if let Some(writer) = writer {
+            let _ = writer.join();
+        }
+        self.succeeded(args, out)
+    }
+
+    /// The standard output of a finished `git ARGS`, or what went wrong.
+    fn succeeded(&self, args: &[&str], out: std::process::Output) -> Result<Vec<u8>, GitError> {
         if !out.status.success() {
             let stderr = String::from_utf8_lossy(&out.stderr);
             return Err(GitError::new(
@@ -326,17 +423,85 @@ impl Repo {
         (!name.is_empty()).then_some(name)
     }
 
-    /// Every blob under `dir` (a checked repository path, `""` for the root) at `commit`:
-    /// `(path relative to dir, blob id)`, in git's order (sorted by path bytes).
+    /// Every file under `dir` (a checked repository path, `""` for the root) at `commit`:
+    /// `(path relative to dir, blob id)`, sorted by path bytes.
+    ///
+    /// Symbolic links are followed as a checkout of the commit would follow them, as long
+    /// as they stay inside the repository: a link to a file lists that file's blob under
+    /// the link's path, a link to a folder lists the folder's files under it. Links that
+    /// leave the repository, dangle or loop, and submodules, are not files of the docs.
     pub fn ls_tree(&self, commit: &str, dir: &str) -> Result<Vec<(String, String)>, GitError> {
         ids_only(&[commit])?;
-        let tree = if dir.is_empty() {
+        let root = if dir.is_empty() {
             commit.to_string()
         } else {
             format!("{commit}:{dir}")
         };
-        let out = self.run(&["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", &tree])?;
+        let top = self.list_tree(&root, dir, commit)?;
+        if top.links.is_empty() {
+            return Ok(top.files);
+        }
+        // Each round resolves the links found so far, in one git call; the links inside a
+        // linked folder wait for the next round. Each link carries the folders on its way
+        // (the folders from the repository root down to the link, and the linked folders it
+        // was found through): a link to one of them is not followed, as a walk of a
+        // checkout stops there.
         let mut files = Vec::new();
+        let mut pending = Vec::new();
+        top.take_into("", &self.trees_down_to(commit, dir)?, &mut files, &mut pending);
+        for _ in 0..MAX_LINK_ROUNDS {
+            if pending.is_empty() {
+                break;
+            }
+            let specs: Vec<String> = pending
+                .iter()
+                .map(|(path, _)| match dir {
+                    "" => format!("{commit}:{path}"),
+                    _ => format!("{commit}:{dir}/{path}"),
+                })
+                .collect();
+            let targets = self.follow_links(&specs)?;
+            let mut next = Vec::new();
+            for ((path, mut on_the_way), target) in pending.into_iter().zip(targets) {
+                match target {
+                    LinkTarget::File(id) => files.push((path, id)),
+                    LinkTarget::Folder(tree) if !on_the_way.contains(&tree) => {
+                        let inner = self.list_tree(&tree, &path, commit)?;
+                        on_the_way.push(tree);
+                        inner.take_into(&path, &on_the_way, &mut files, &mut next);
+                    }
+                    LinkTarget::Folder(_) | LinkTarget::Elsewhere => {}
+                }
+            }
+            pending = next;
+        }
+        files.sort_unstable();
+        files.dedup_by(|a, b| a.0 == b.0);
+        Ok(files)
+    }
+
+    /// The tree ids of the folders from the repository root down to `dir`, at `commit`.
+    fn trees_down_to(&self, commit: &str, dir: &str) -> Result<Vec<String>, GitError> {
+        let mut specs = vec![format!("{commit}^{{tree}}")];
+        let mut at = String::new();
+        for part in dir.split('/').filter(|p| !p.is_empty()) {
+            if !at.is_empty() {
+                at.push('/');
+            }
+            at.push_str(part);
+            specs.push(format!("{commit}:{at}"));
+        }
+        let mut args = vec!["rev-parse", "--end-of-options"];
+        args.extend(specs.iter().map(String::as_str));
+        let out = self.run(&args)?;
+        Ok(String::from_utf8_lossy(&out).lines().map(str::to_string).collect())
+    }
+
+    /// The blobs, symbolic links and folders of a tree (`commit:dir` or a tree id),
+    /// recursively, with paths relative to it. `dir` and `commit` only name it in errors.
+    fn list_tree(&self, tree: &str, dir: &str, commit: &str) -> Result<Listing, GitError> {
+        let out = self.run(&["ls-tree", "-r", "-t", "-z", "--full-tree", "--end-of-options", tree])?;
+        let mut listing = Listing::default();
         for entry in out.split(|&b| b == 0).filter(|e| !e.is_empty()) {
             let text = String::from_utf8(entry.to_vec()).map_err(|_| {
                 GitError::new(
@@ -348,16 +513,57 @@ impl Repo {
                 continue;
             };
             let mut meta = meta.split(' ');
-            let (mode, kind, id) = (meta.next(), meta.next(), meta.next());
-            // Submodules and symbolic links are not files of the docs.
-            if kind != Some("blob") || mode == Some("120000") {
-                continue;
-            }
-            if let Some(id) = id {
-                files.push((path.to_string(), id.to_string()));
+            match (meta.next(), meta.next(), meta.next()) {
+                (Some("120000"), _, _) => listing.links.push(path.to_string()),
+                (_, Some("tree"), Some(id)) => {
+                    listing.folders.insert(path.to_string(), id.to_string());
+                }
+                // Submodules (`commit` entries) are not files of the docs.
+                (_, Some("blob"), Some(id)) => listing.files.push((path.to_string(), id.to_string())),
+                _ => {}
             }
         }
-        Ok(files)
+        Ok(listing)
+    }
+
+    /// What each `commit:path` in `specs` is once git has followed the symbolic links on
+    /// the way (`git cat-file --batch-check --follow-symlinks`), in order.
+    fn follow_links(&self, specs: &[String]) -> Result<Vec<LinkTarget>, GitError> {
+        let fail = |what: String| GitError::new(what, "check the repository with `git fsck`");
+        // A name with a newline cannot be asked for on a line of its own.
+        let asked: Vec<&String> = specs.iter().filter(|s| !s.contains('\n')).collect();
+        let input: String = asked.iter().map(|s| format!("{s}\n")).collect();
+        let out = self.run_with_input(&["cat-file", "--batch-check", "--follow-symlinks"], input.into_bytes())?;
+        let mut answers = HashMap::with_capacity(asked.len());
+        let mut rest = &out[..];
+        for spec in asked {
+            let Some(end) = rest.iter().position(|&b| b == b'\n') else {
+                return Err(fail(format!("`git cat-file` stopped before answering for `{spec}`")));
+            };
+            let header = String::from_utf8_lossy(&rest[..end]).into_owned();
+            rest = &rest[end + 1..];
+            let mut words = header.split(' ');
+            let target = match (words.next(), words.next(), words.next()) {
+                // `dangling`, `loop`, `notdir` and `symlink` (a link out of the repository) are
+                // followed by a line of the given length: the name, or where the link points.
+                (Some("dangling" | "loop" | "notdir" | "symlink"), Some(len), None) => {
+                    let skip = len
+                        .parse::<usize>()
+                        .map_err(|_| fail(format!("unexpected `{header}`")))?;
+                    rest = rest.get(skip + 1..).unwrap_or_default();
+                    LinkTarget::Elsewhere
+                }
+                (Some(id), Some("blob"), Some(_)) => LinkTarget::File(id.to_string()),
+                (Some(id), Some("tree"), Some(_)) => LinkTarget::Folder(id.to_string()),
+                // `NAME missing`, or a submodule's commit.
+                _ => LinkTarget::Elsewhere,
+            };
+            answers.insert(spec.as_str(), target);
+        }
+        Ok(specs
+            .iter()
+            .map(|s| answers.remove(s.as_str()).unwrap_or(LinkTarget::Elsewhere))
+            .collect())
     }
 
     /// The contents of many blobs through one `git cat-file --batch` process: ids are
@@ -482,8 +688,45 @@ impl Repo {
     }
 
     /// How files under `dir` changed from `from` to `to`, with git's rename detection.
-    /// Paths are relative to `dir`.
+    /// Paths are relative to `dir`. Files reached through symbolic links (see
+    /// [`Repo::ls_tree`]) count as changed when what the link leads to changed, though git
+    /// sees no change under `dir`.
     pub fn diff(&self, from: &str, to: &str, dir: &str) -> Result<Vec<Change>, GitError> {
+        let mut changes = self.diff_in_dir(from, to, dir)?;
+        let mentioned: HashSet<String> = changes
+            .iter()
+            .flat_map(|c| match c {
+                Change::Added(p) | Change::Modified(p) | Change::Removed(p) => vec![p.clone()],
+                Change::Renamed { from, to } => vec![from.clone(), to.clone()],
+            })
+            .collect();
+        let before: HashMap<String, String> = self.ls_tree(from, dir)?.into_iter().collect();
+        let after = self.ls_tree(to, dir)?;
+        let mut linked = Vec::new();
+        for (path, id) in &after {
+            if mentioned.contains(path) {
+                continue;
+            }
+            match before.get(path) {
+                None => linked.push(Change::Added(path.clone())),
+                Some(old) if old != id => linked.push(Change::Modified(path.clone())),
+                Some(_) => {}
+            }
+        }
+        let now: HashSet<&str> = after.iter().map(|(p, _)| p.as_str()).collect();
+        linked.extend(
+            before
+                .keys()
+                .filter(|p| !now.contains(p.as_str()) && !mentioned.contains(*p))
+                .map(|p| Change::Removed(p.clone())),
+        );
+        linked.sort_by(|a, b| change_path(a).cmp(change_path(b)));
+        changes.extend(linked);
+        Ok(changes)
+    }
+
+    /// What `git diff` says changed under `dir`.
+    fn diff_in_dir(&self, from: &str, to: &str, dir: &str) -> Result<Vec<Change>, GitError> {
         ids_only(&[from, to])?;
         let (pathspec, prefix) = scope(dir);
         let out = self.run(&[
@@ -541,6 +784,13 @@ impl Repo {
     }
 }
 
+/// The path a change is listed under (the new one for a rename).
+fn change_path(change: &Change) -> &str {
+    match change {
+        Change::Added(p) | Change::Modified(p) | Change::Removed(p) | Change::Renamed { to: p, .. } => p,
+    }
+}
+
 /// The pathspec that limits a command to `dir`, and the prefix to strip from the paths
 /// it prints.
 fn scope(dir: &str) -> (&str, String) {
@@ -571,6 +821,68 @@ fn ids_only(ids: &[&str]) -> Result<(), GitError> {
         )),
         None => Ok(()),
     }
+}
+
+#[cfg(test)]
+/// Runs `git ARGS` in `dir` as of `date`, and asserts it succeeded.
+pub(crate) fn git_at(dir: &Path, args: &[&str], date: &str) {
+    let ok = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_AUTHOR_DATE", date)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+/// A committed repository (in the first folder) whose `docs` folder holds every kind of
+/// symbolic link: to a file and a folder outside the docs, to a link, inside the docs, back
+/// up the tree, dangling, and out of the repository (to a file in the second folder).
+#[cfg(all(test, unix))]
+pub(crate) fn repo_with_links() -> (tempfile::TempDir, tempfile::TempDir, Repo) {
+    use std::os::unix::fs::symlink;
+    let (dir, outside) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (root, outside_path) = (dir.path(), outside.path());
+    let write = |path: &str, text: &str| {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write("README.md", "# Project\n");
+    write("shared/intro.md", "# Intro\n");
+    write("shared/deep/more.md", "# More\n");
+    write("docs/guide/setup.md", "# Setup\n");
+    write("docs/guide/sub/page.md", "# Page\n");
+    std::fs::write(outside_path.join("secret.md"), "# Not in the repository\n").unwrap();
+    let link = |target: &Path, at: &str| symlink(target, root.join(at)).unwrap();
+    let to = |target: &str| PathBuf::from(target);
+    link(&to("../README.md"), "docs/readme.md"); // a file outside the docs, inside the repo
+    link(&to("readme.md"), "docs/chain.md"); // a link to a link
+    link(&to("../shared"), "docs/shared"); // a folder
+    link(&to(".."), "shared/up"); // back to the repository root, through the linked folder
+    link(&to("guide/setup.md"), "docs/guide-link.md"); // inside the docs
+    link(&to(".."), "docs/guide/back"); // the docs folder itself
+    link(&to(".."), "docs/guide/sub/up"); // a folder above the link
+    link(&to("../gone.md"), "docs/dangling.md");
+    link(&outside_path.join("secret.md"), "docs/absolute.md"); // out of the repository
+    link(&to("../../secret.md"), "docs/escape.md"); // climbs out of it
+    let commit = |args: &[&str]| git_at(root, args, "2026-01-01T00:00:00Z");
+    commit(&["init", "-q"]);
+    commit(&["add", "-A"]);
+    commit(&["commit", "-q", "-m", "links"]);
+    let repo = Repo::open(root).unwrap();
+    (dir, outside, repo)
 }
 
 #[cfg(test)]
@@ -631,26 +943,7 @@ mod tests {
     #[test]
     fn last_changes_name_each_file_s_newest_commit() {
         let dir = tempfile::tempdir().unwrap();
-        let git = |args: &[&str], date: &str| {
-            let ok = Command::new("git")
-                .args([
-                    "-c",
-                    "user.name=t",
-                    "-c",
-                    "user.email=t@example.invalid",
-                    "-c",
-                    "commit.gpgsign=false",
-                ])
-                .args(args)
-                .current_dir(dir.path())
-                .env("GIT_COMMITTER_DATE", date)
-                .env("GIT_AUTHOR_DATE", date)
-                .output()
-                .unwrap()
-                .status
-                .success();
-            assert!(ok, "git {args:?}");
-        };
+        let git = |args: &[&str], date: &str| git_at(dir.path(), args, date);
         git(&["init", "-q"], "2026-01-01T00:00:00Z");
         std::fs::create_dir_all(dir.path().join("docs")).unwrap();
         for (file, date) in [
@@ -677,5 +970,99 @@ mod tests {
         assert_eq!(prefix, "docs");
         let outside = tempfile::tempdir().unwrap();
         assert!(Repo::containing(outside.path()).is_none());
+    }
+
+    /// Links are followed as a checkout would follow them, inside the repository only.
+    #[cfg(unix)]
+    #[test]
+    fn ls_tree_follows_links_that_stay_in_the_repository() {
+        let (_dir, _outside, repo) = repo_with_links();
+        let head = repo.resolve("HEAD").unwrap();
+        let files = repo.ls_tree(&head, "docs").unwrap();
+        let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        let blob = |spec: &str| {
+            String::from_utf8(repo.run(&["rev-parse", spec]).unwrap())
+                .unwrap()
+                .trim()
+                .to_string()
+        };
+        let id = |path: &str| files.iter().find(|(p, _)| p == path).map(|(_, id)| id.clone());
+        for expected in [
+            "chain.md",
+            "guide-link.md",
+            "guide/setup.md",
+            "guide/sub/page.md",
+            "readme.md",
+            "shared/deep/more.md",
+            "shared/intro.md",
+        ] {
+            assert!(paths.contains(&expected), "{expected} missing from {paths:?}");
+        }
+        assert_eq!(id("readme.md"), Some(blob(&format!("{head}:README.md"))));
+        assert_eq!(id("chain.md"), id("readme.md"));
+        assert_eq!(id("guide-link.md"), id("guide/setup.md"));
+        assert_eq!(
+            id("shared/deep/more.md"),
+            Some(blob(&format!("{head}:shared/deep/more.md")))
+        );
+        for left_out in ["dangling.md", "absolute.md", "escape.md"] {
+            assert!(!paths.contains(&left_out), "{left_out} listed: {paths:?}");
+        }
+        // Links to folders that hold the link (the docs folder, one above it, the repository
+        // root) would list them forever: a walk of a checkout stops there, and so does this.
+        for looping in ["shared/up", "guide/back", "guide/sub/up"] {
+            assert!(!paths.iter().any(|p| p.starts_with(looping)), "{looping}: {paths:?}");
+        }
+        let mut sorted = paths.clone();
+        sorted.sort_unstable();
+        assert_eq!(paths, sorted);
+
+        // The whole repository as the docs: `shared/up` now leads back to the docs folder.
+        let whole = repo.ls_tree(&head, "").unwrap();
+        let whole: Vec<&str> = whole.iter().map(|(p, _)| p.as_str()).collect();
+        for expected in [
+            "README.md",
+            "docs/readme.md",
+            "docs/shared/intro.md",
+            "shared/deep/more.md",
+        ] {
+            assert!(whole.contains(&expected), "{expected} missing from {whole:?}");
+        }
+        assert!(!whole.iter().any(|p| p.starts_with("shared/up/")), "{whole:?}");
+    }
+
+    /// A change to what a link leads to is a change of the docs, though git sees none under
+    /// the docs folder.
+    #[cfg(unix)]
+    #[test]
+    fn diff_counts_changes_through_links() {
+        let (dir, _outside, repo) = repo_with_links();
+        let root = dir.path();
+        let before = repo.resolve("HEAD").unwrap();
+        std::fs::write(root.join("README.md"), "# Project, changed\n").unwrap();
+        std::fs::write(root.join("shared/intro.md"), "# Intro, changed\n").unwrap();
+        std::fs::remove_file(root.join("shared/deep/more.md")).unwrap();
+        std::fs::write(root.join("shared/new.md"), "# New\n").unwrap();
+        std::fs::write(root.join("docs/guide/setup.md"), "# Setup, changed\n").unwrap();
+        git_at(root, &["add", "-A"], "2026-01-02T00:00:00Z");
+        git_at(root, &["commit", "-q", "-m", "change"], "2026-01-02T00:00:00Z");
+        let after = repo.resolve("HEAD").unwrap();
+        let changes = repo.diff(&before, &after, "docs").unwrap();
+        let modified = |p: &str| Change::Modified(p.to_string());
+        assert_eq!(
+            changes,
+            [
+                // What git says: the one file under `docs` itself.
+                modified("guide/setup.md"),
+                // What the links lead to.
+                modified("chain.md"),
+                modified("guide-link.md"),
+                modified("readme.md"),
+                Change::Removed("shared/deep/more.md".to_string()),
+                modified("shared/intro.md"),
+                Change::Added("shared/new.md".to_string()),
+            ]
+        );
+        assert_eq!(repo.diff(&after, &after, "docs").unwrap(), []);
     }
 }

@@ -33,6 +33,10 @@ pub trait Source: Sync {
     }
 }
 
+fn is_symlink(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
 /// Whether a docs-relative path is left out of every source: hidden entries (`.git`,
 /// `.DS_Store`) and `node_modules`, at any depth.
 pub(crate) fn is_skipped_name(name: &str) -> bool {
@@ -110,7 +114,14 @@ impl Source for DirSource {
                 true
             });
         for entry in walker {
-            let entry = entry.map_err(io::Error::other)?;
+            let entry = match entry {
+                Ok(entry) => entry,
+                // A link that leads nowhere, or back to a folder on its own way, is no file
+                // of the docs (and a build of the commit leaves it out too, see
+                // `Repo::ls_tree`); anything else the walk cannot read fails the listing.
+                Err(e) if e.loop_ancestor().is_some() || e.path().is_some_and(is_symlink) => continue,
+                Err(e) => return Err(io::Error::other(e)),
+            };
             if !entry.file_type().is_file() {
                 continue;
             }
@@ -296,5 +307,24 @@ mod tests {
         src.read_into("sub/b.md", &mut buf).unwrap();
         assert_eq!(buf, b"x");
         assert!(src.read_into("gone.md", &mut buf).is_err());
+    }
+
+    /// A build of a commit lists what a build of its checkout does, links followed the
+    /// same way, but for links that leave the repository: only the working tree, which the
+    /// user has on their machine, follows those.
+    #[cfg(unix)]
+    #[test]
+    fn a_commit_and_its_checkout_list_the_same_files_through_links() {
+        let (dir, _outside, repo) = crate::git::repo_with_links();
+        let head = repo.resolve("HEAD").unwrap();
+        let commit = GitSource::load(&repo, &head, "docs").unwrap();
+        let checkout = DirSource::new(dir.path().join("docs"));
+        let mut listed = checkout.files().unwrap();
+        assert!(listed.contains(&"absolute.md".to_string()), "{listed:?}");
+        listed.retain(|p| p != "absolute.md");
+        assert_eq!(commit.files().unwrap(), listed);
+        for path in &listed {
+            assert_eq!(commit.read(path).unwrap(), checkout.read(path).unwrap(), "{path}");
+        }
     }
 }

@@ -589,6 +589,21 @@ fn hostile_refs_are_refused_before_git_runs() {
     );
 }
 
+/// Adds files outside `docs/` that `docs/` links to: `docs/changelog.md` to the root's
+/// `CHANGELOG.md`, and `docs/notes` to the folder `notes`.
+#[cfg(unix)]
+fn link_notes(repo: &Path) {
+    write(
+        repo,
+        &[
+            ("CHANGELOG.md", "# Changelog\n\n## 1.0\n\nFirst.\n"),
+            ("notes/one.md", "# Note one\n\nSee the [changelog](../changelog.md).\n"),
+        ],
+    );
+    std::os::unix::fs::symlink("../CHANGELOG.md", repo.join("docs/changelog.md")).unwrap();
+    std::os::unix::fs::symlink("../notes", repo.join("docs/notes")).unwrap();
+}
+
 /// Builds `docs/` of the checked-out commit of `repo` from the working tree and from git
 /// objects, and asserts the two sites are the same byte for byte.
 fn assert_same_site_both_ways(repo: &Path, docs: &str) -> usize {
@@ -624,8 +639,19 @@ fn a_commit_builds_the_same_from_git_objects_and_from_the_working_tree() {
             ],
         );
         std::fs::write(repo.join("docs/reference.md"), "# Reference\n\n![a](images/a.svg)\n").unwrap();
+        #[cfg(unix)]
+        link_notes(repo);
     });
     assert!(assert_same_site_both_ways(&repo, "docs") > 5);
+    // The linked file and folder are pages of both builds.
+    #[cfg(unix)]
+    {
+        use docsite::source::Source;
+        let listed = DirSource::new(repo.join("docs")).files().unwrap();
+        for linked in ["changelog.md", "notes/one.md"] {
+            assert!(listed.contains(&linked.to_string()), "{listed:?}");
+        }
+    }
     if corpus().is_some() {
         let work = tmp();
         let seed = work.path().join("seed");
@@ -849,4 +875,45 @@ fn description_and_icon_changes_show_in_the_nav_diff() {
         .map(|c| c["change"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(kinds, ["redescribed", "icon-changed"]);
+}
+
+/// A pull request that changes only what a link in `docs/` leads to still changes the docs:
+/// its pages are previewed and listed for review.
+#[cfg(unix)]
+#[test]
+fn a_change_outside_the_docs_that_a_link_leads_to_is_previewed() {
+    let work = tmp();
+    let repo = work.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    write(&repo, &base_files());
+    link_notes(&repo);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "base"]);
+    git(&repo, &["checkout", "-q", "-b", "notes"]);
+    write(
+        &repo,
+        &[
+            ("CHANGELOG.md", "# Changelog\n\n## 1.1\n\nSecond.\n\n## 1.0\n\nFirst.\n"),
+            ("notes/two.md", "# Note two\n"),
+        ],
+    );
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "notes"]);
+    let out = work.path().join("out");
+    let o = preview(&repo, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let comment = stdout(&o);
+    for item in [
+        format!("- [ ] [`docs/changelog.md`]({URL}/@notes/changelog/)"),
+        format!("- [ ] [`docs/notes/two.md`]({URL}/@notes/notes/two/)"),
+    ] {
+        assert!(comment.contains(&item), "{item} not in:\n{comment}");
+    }
+    let r = report(&out, "@notes");
+    assert_eq!(page(&r, "changelog.md")["status"], "modified");
+    assert_eq!(page(&r, "notes/two.md")["status"], "added");
+    assert_eq!(page(&r, "notes/one.md")["status"], "unchanged");
+    let html = std::fs::read_to_string(out.join("@notes/changelog/index.html")).unwrap();
+    assert!(html.contains("Second."), "{html}");
 }
