@@ -86,15 +86,23 @@ impl DirSource {
     pub fn root(&self) -> &Path {
         &self.root
     }
-}
 
-impl Source for DirSource {
-    fn files(&self) -> io::Result<Vec<String>> {
-        self.files_each(&mut |_| {})
+    /// The files that are symbolic links: docs-relative path, and the file the link leads
+    /// to (its canonical path). A server watches those files too.
+    pub fn links(&self) -> io::Result<Vec<(String, PathBuf)>> {
+        let mut links = Vec::new();
+        self.walk(&mut |rel, entry| {
+            if entry.path_is_symlink()
+                && let Ok(target) = entry.path().canonicalize()
+            {
+                links.push((rel, target));
+            }
+        })?;
+        Ok(links)
     }
 
-    fn files_each(&self, found: &mut dyn FnMut(&str)) -> io::Result<Vec<String>> {
-        let mut out = Vec::new();
+    /// Walks the folder, giving each file's docs-relative path and entry to `found`.
+    fn walk(&self, found: &mut dyn FnMut(String, &walkdir::DirEntry)) -> io::Result<()> {
         let walker = walkdir::WalkDir::new(&self.root)
             .follow_links(true)
             .into_iter()
@@ -132,10 +140,23 @@ impl Source for DirSource {
                     format!("file name is not valid UTF-8: {}", entry.path().display()),
                 ));
             };
-            let rel = rel.replace(std::path::MAIN_SEPARATOR, "/");
+            found(rel.replace(std::path::MAIN_SEPARATOR, "/"), &entry);
+        }
+        Ok(())
+    }
+}
+
+impl Source for DirSource {
+    fn files(&self) -> io::Result<Vec<String>> {
+        self.files_each(&mut |_| {})
+    }
+
+    fn files_each(&self, found: &mut dyn FnMut(&str)) -> io::Result<Vec<String>> {
+        let mut out = Vec::new();
+        self.walk(&mut |rel, _| {
             found(&rel);
             out.push(rel);
-        }
+        })?;
         out.sort();
         Ok(out)
     }

@@ -393,3 +393,35 @@ fn a_theme_folder_named_by_a_config_edit_is_watched_from_then_on() {
     assert_eq!(events.next("update")["css"], true);
     assert!(s.get("/_docsite/docsite.css").text().contains("green"));
 }
+
+/// A page that is a symbolic link updates when the file it leads to changes, outside the
+/// docs (a repository's changelog) or inside them.
+#[cfg(unix)]
+#[test]
+fn a_change_to_the_file_a_link_leads_to_updates_the_linked_page() {
+    let (work, docs) = acme_copy();
+    let changelog = work.path().join("CHANGELOG.md");
+    write(&changelog, "# Changelog\n\nFirst release.\n");
+    std::os::unix::fs::symlink("../CHANGELOG.md", docs.join("changelog.md")).unwrap();
+    std::os::unix::fs::symlink("guide/install.md", docs.join("install-link.md")).unwrap();
+    let s = Server::start(&docs, &[]);
+    let events = s.events();
+    events.next("hello");
+    assert!(s.get("/changelog/").text().contains("First release."));
+
+    write(&changelog, "# Changelog\n\nSecond release.\n");
+    assert_eq!(events.next("update")["pages"], serde_json::json!(["changelog/"]));
+    assert!(s.get("/changelog/").text().contains("Second release."));
+
+    append(&docs.join("guide/install.md"), "Written once, shown twice.");
+    let update = events.next("update");
+    let pages = update["pages"].as_array().unwrap();
+    for page in ["guide/install/", "install-link/"] {
+        assert!(pages.contains(&page.into()), "{update}");
+    }
+    assert!(s.get("/install-link/").text().contains("Written once, shown twice."));
+
+    // Other files beside the changelog wake nothing.
+    write(&work.path().join("Cargo.toml"), "[package]\n");
+    assert_eq!(events.any_within(Duration::from_millis(600)), None);
+}

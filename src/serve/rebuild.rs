@@ -2,9 +2,11 @@
 //! `docsite build` would write: one page for a page edit, the theme assets for a CSS edit,
 //! everything for a manifest, config, template or file-listing change.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use notify::RecursiveMode;
 
 use crate::build::{BuildOptions, Built, MissingRouteFiles, Tools, build_site};
 use crate::config::{CONFIG_FILE, Config, Overrides};
@@ -93,6 +95,9 @@ pub struct Session {
     /// failure, so that the next change rebuilds everything.
     last: Option<(Tools, Built)>,
     theme_dir: Option<PathBuf>,
+    /// The files the docs' symbolic links lead to (canonical paths), and the links to each:
+    /// a change to such a file is a change to those pages, wherever it lies.
+    links: HashMap<PathBuf, Vec<String>>,
 }
 
 impl Session {
@@ -106,6 +111,7 @@ impl Session {
             highlighter: Arc::new(Highlighter::new()),
             last: None,
             theme_dir: None,
+            links: HashMap::new(),
         }
     }
 
@@ -122,8 +128,10 @@ impl Session {
         &self.inputs.docs
     }
 
-    /// The folders to watch: the docs, the theme folder and the config file's folder.
-    pub fn watched(&self) -> Vec<PathBuf> {
+    /// The folders to watch: the docs, the theme folder and the config file's folder, with
+    /// everything under them; and the folders of the files that links in the docs lead to
+    /// outside them, only their own files.
+    pub fn watched(&self) -> Vec<(PathBuf, RecursiveMode)> {
         let mut dirs = vec![self.inputs.docs.clone()];
         dirs.extend(self.theme_dir.clone());
         if let Some(parent) = self.inputs.config.as_deref().and_then(Path::parent) {
@@ -133,7 +141,18 @@ impl Session {
                 parent.to_path_buf()
             });
         }
-        dirs
+        let mut watched: Vec<(PathBuf, RecursiveMode)> =
+            dirs.into_iter().map(|d| (d, RecursiveMode::Recursive)).collect();
+        let mut outside: Vec<PathBuf> = self
+            .links
+            .keys()
+            .filter(|target| !target.starts_with(&self.inputs.docs))
+            .filter_map(|target| target.parent().map(Path::to_path_buf))
+            .collect();
+        outside.sort();
+        outside.dedup();
+        watched.extend(outside.into_iter().map(|d| (d, RecursiveMode::NonRecursive)));
+        watched
     }
 
     pub fn site(&self) -> Option<&Site> {
@@ -143,6 +162,10 @@ impl Session {
     /// Builds everything.
     pub fn rebuild_all(&mut self) -> Result<Rebuilt, Vec<Diagnostic>> {
         self.last = None;
+        self.links.clear();
+        for (link, target) in self.source.links().unwrap_or_default() {
+            self.links.entry(target).or_default().push(link);
+        }
         let config = Config::load(
             &self.inputs.docs,
             self.inputs.config.as_deref(),
@@ -183,8 +206,16 @@ impl Session {
         }
     }
 
-    /// Which work one changed path needs.
+    /// Which work one changed path needs: its own, and that of the links that lead to it.
     pub fn classify(&self, path: &Path) -> Plan {
+        let linked = self.links.get(path).into_iter().flatten();
+        linked.fold(self.classify_path(path), |plan, link| {
+            plan.merge(self.classify_path(&self.inputs.docs.join(link)))
+        })
+    }
+
+    /// Which work a changed path under the docs, the theme or the config needs.
+    fn classify_path(&self, path: &Path) -> Plan {
         let Some((_, built)) = &self.last else {
             return Plan::Everything;
         };

@@ -22,29 +22,29 @@ pub struct Watcher {
 }
 
 impl Watcher {
-    /// Watches each folder recursively.
-    pub fn new(dirs: &[PathBuf]) -> notify::Result<Watcher> {
+    /// Watches each folder, with everything under it (`Recursive`) or only its own files.
+    pub fn new(dirs: &[(PathBuf, RecursiveMode)]) -> notify::Result<Watcher> {
         let (tx, events) = channel();
         let mut inner = notify::recommended_watcher(tx)?;
-        for dir in dirs {
-            inner.watch(dir, RecursiveMode::Recursive)?;
+        for (dir, depth) in dirs {
+            inner.watch(dir, *depth)?;
         }
         Ok(Watcher {
             inner,
             events,
-            watched: dirs.to_vec(),
+            watched: dirs.iter().map(|(dir, _)| dir.clone()).collect(),
         })
     }
 
     /// Also watches the folders of `dirs` not watched yet (a theme folder that the config
     /// names after an edit). Returns the ones that cannot be watched, with why.
-    pub fn watch_also(&mut self, dirs: &[PathBuf]) -> Vec<(PathBuf, notify::Error)> {
+    pub fn watch_also(&mut self, dirs: &[(PathBuf, RecursiveMode)]) -> Vec<(PathBuf, notify::Error)> {
         let mut failed = Vec::new();
-        for dir in dirs {
+        for (dir, depth) in dirs {
             if self.watched.contains(dir) {
                 continue;
             }
-            match self.inner.watch(dir, RecursiveMode::Recursive) {
+            match self.inner.watch(dir, *depth) {
                 Ok(()) => self.watched.push(dir.clone()),
                 Err(e) => failed.push((dir.clone(), e)),
             }
@@ -148,7 +148,7 @@ mod tests {
     fn a_save_is_one_batch() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
-        let w = Watcher::new(std::slice::from_ref(&root)).unwrap();
+        let w = Watcher::new(&[(root.clone(), RecursiveMode::Recursive)]).unwrap();
         // An atomic save: write a temporary file, rename it over the page.
         std::fs::write(root.join("page.md.tmp"), "new").unwrap();
         std::fs::rename(root.join("page.md.tmp"), root.join("page.md")).unwrap();
