@@ -425,3 +425,53 @@ fn a_change_to_the_file_a_link_leads_to_updates_the_linked_page() {
     write(&work.path().join("Cargo.toml"), "[package]\n");
     assert_eq!(events.any_within(Duration::from_millis(600)), None);
 }
+
+/// The server's inotify watches: one per folder it watches.
+#[cfg(target_os = "linux")]
+fn inotify_watches(pid: u32) -> usize {
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap();
+    fds.filter_map(Result::ok)
+        .filter(|fd| std::fs::read_link(fd.path()).is_ok_and(|t| t.to_string_lossy().contains("inotify")))
+        .map(|fd| {
+            let info = std::fs::read_to_string(format!("/proc/{pid}/fdinfo/{}", fd.file_name().to_string_lossy()));
+            info.unwrap_or_default()
+                .lines()
+                .filter(|l| l.starts_with("inotify wd:"))
+                .count()
+        })
+        .sum()
+}
+
+/// A config file outside the docs (say, at the root of a repository) is watched, but not
+/// the folders beside it: a build folder there must not take thousands of watches, nor
+/// wake the server on every compile.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_config_outside_the_docs_is_watched_without_the_folders_beside_it() {
+    let (work, docs) = acme_copy();
+    for i in 0..40 {
+        std::fs::create_dir_all(work.path().join(format!("target/debug/deps-{i}"))).unwrap();
+    }
+    let config = work.path().join("site.toml");
+    write(&config, "title = \"First Title\"\n");
+    let s = Server::start(&docs, &["--config", config.to_str().unwrap()]);
+    let events = s.events();
+    events.next("hello");
+    assert!(s.get("/").text().contains("First Title"));
+    let docs_folders = walkdir::WalkDir::new(&docs)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_dir())
+        .count();
+    let watches = inotify_watches(s.child.id());
+    assert!(
+        watches <= docs_folders + 1,
+        "{watches} watches for {docs_folders} docs folders and a config"
+    );
+
+    write(&work.path().join("target/debug/deps-3/out.o"), "object");
+    assert_eq!(events.any_within(Duration::from_millis(600)), None);
+    write(&config, "title = \"Second Title\"\n");
+    events.next("update");
+    assert!(s.get("/").text().contains("Second Title"));
+}

@@ -128,30 +128,31 @@ impl Session {
         &self.inputs.docs
     }
 
-    /// The folders to watch: the docs, the theme folder and the config file's folder, with
-    /// everything under them; and the folders of the files that links in the docs lead to
-    /// outside them, only their own files.
+    /// The folders to watch: the docs and the theme folder, with everything under them;
+    /// the folders of the config file and of the files that links in the docs lead to
+    /// outside them, only their own files (a config at the root of a repository must not
+    /// put the whole repository, build folders and all, under watch).
     pub fn watched(&self) -> Vec<(PathBuf, RecursiveMode)> {
-        let mut dirs = vec![self.inputs.docs.clone()];
-        dirs.extend(self.theme_dir.clone());
-        if let Some(parent) = self.inputs.config.as_deref().and_then(Path::parent) {
-            dirs.push(if parent.as_os_str().is_empty() {
-                PathBuf::from(".")
-            } else {
-                parent.to_path_buf()
-            });
-        }
-        let mut watched: Vec<(PathBuf, RecursiveMode)> =
-            dirs.into_iter().map(|d| (d, RecursiveMode::Recursive)).collect();
-        let mut outside: Vec<PathBuf> = self
+        let mut watched = vec![(self.inputs.docs.clone(), RecursiveMode::Recursive)];
+        watched.extend(self.theme_dir.clone().map(|d| (d, RecursiveMode::Recursive)));
+        let mut files: Vec<&Path> = self
             .links
             .keys()
             .filter(|target| !target.starts_with(&self.inputs.docs))
-            .filter_map(|target| target.parent().map(Path::to_path_buf))
+            .map(PathBuf::as_path)
             .collect();
-        outside.sort();
-        outside.dedup();
-        watched.extend(outside.into_iter().map(|d| (d, RecursiveMode::NonRecursive)));
+        files.extend(self.inputs.config.as_deref());
+        let mut folders: Vec<PathBuf> = files
+            .into_iter()
+            .filter_map(Path::parent)
+            .map(|p| match p.as_os_str().is_empty() {
+                true => PathBuf::from("."),
+                false => p.to_path_buf(),
+            })
+            .collect();
+        folders.sort();
+        folders.dedup();
+        watched.extend(folders.into_iter().map(|d| (d, RecursiveMode::NonRecursive)));
         watched
     }
 
