@@ -475,3 +475,45 @@ fn a_config_outside_the_docs_is_watched_without_the_folders_beside_it() {
     events.next("update");
     assert!(s.get("/").text().contains("Second Title"));
 }
+
+/// With `--untrusted`, the Content-Security-Policy allows the inline scripts of the theme
+/// each build uses (named in `docsite.toml`, and changed while serving), and no others.
+#[test]
+fn the_untrusted_policy_follows_the_theme_in_use() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let (work, docs) = acme_copy();
+    let theme = work.path().join("brand");
+    std::fs::create_dir_all(theme.join("templates")).unwrap();
+    let script = "window.brandTheme=1";
+    let page = std::fs::read_to_string(common::root().join("templates/page.html")).unwrap();
+    let page = page.replace("</body>", &format!("<script>{script}</script>\n</body>"));
+    write(&theme.join("templates/page.html"), &page);
+    let hash = format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()))
+    );
+    let config = docs.join("docsite.toml");
+    write(&config, &format!("theme = {:?}\n", theme.to_str().unwrap()));
+    let s = Server::start(&docs, &["--untrusted"]);
+    let events = s.events();
+    events.next("hello");
+    let policy = |s: &Server| {
+        s.get("/guide/install/")
+            .header("Content-Security-Policy")
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(s.get("/guide/install/").text().contains(script));
+    assert!(policy(&s).contains(&hash), "{}", policy(&s));
+
+    write(&config, "title = \"No theme\"\n");
+    events.next("update");
+    assert!(!s.get("/guide/install/").text().contains(script));
+    assert!(!policy(&s).contains(&hash), "{}", policy(&s));
+    assert!(
+        policy(&s).starts_with("default-src 'self'; script-src 'self' 'sha256-"),
+        "{}",
+        policy(&s)
+    );
+}

@@ -20,11 +20,10 @@ use std::time::{Duration, Instant};
 
 use crate::diag::{Diagnostic, Severity, eprint_all};
 use crate::report::Colour;
-use crate::sanitize::RawHtml;
 
 use live::{Failure, Hub, Update};
 use rebuild::{Inputs, Rebuilt, Scope, Session};
-use store::Store;
+use store::{Snapshot, Store};
 
 /// Request threads. Streams are handed off at once, so these only ever serve files.
 const WORKERS: usize = 8;
@@ -54,8 +53,6 @@ struct Shared {
     server_id: String,
     display_prefix: String,
     previews: Option<previews::Previews>,
-    /// The Content-Security-Policy sent with every response, for untrusted docs.
-    csp: Option<String>,
     /// Search index jobs started, so that only the newest publishes.
     search_jobs: AtomicU64,
 }
@@ -114,15 +111,11 @@ pub fn start(opts: Options) -> Result<Running, StartError> {
         Some(repo) => Some(previews::Previews::new(repo, session.highlighter()).map_err(StartError::Repo)?),
         None => None,
     };
-    let csp = (opts.inputs.raw_html == RawHtml::Sanitize).then(|| {
-        let theme = crate::theme::Theme::load(opts.inputs.overrides.theme.as_deref()).unwrap_or_default();
-        crate::sanitize::content_security_policy(&theme)
-    });
     let shared = Arc::new(Shared {
         search_jobs: AtomicU64::new(0),
-        csp,
         previews,
-        store: Store::default(),
+        // Untrusted docs get a policy from the first response on, build or no build.
+        store: Store::new(Snapshot::default().with_csp(session.csp())),
         hub: Hub::default(),
         server_id: server_id(),
         display_prefix: opts.display_prefix.clone(),
@@ -215,7 +208,7 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
         server_id: &shared.server_id,
         generation: site.generation,
         etags: http::Etags::Versions,
-        csp: shared.csp.as_deref(),
+        csp: site.csp.as_deref(),
     };
     respond(request, &site, &how, &shared.hub);
 }
@@ -259,6 +252,7 @@ fn apply(shared: &Shared, session: &Session, result: Result<Rebuilt, Vec<Diagnos
                     Scope::Whole => old.replaced(rebuilt.files),
                     Scope::Overlay => old.overlaid(rebuilt.files),
                 };
+                let next = next.with_csp(session.csp());
                 let update = Update::of(&changes, &next);
                 (next, (changes, update))
             });

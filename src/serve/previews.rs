@@ -124,7 +124,7 @@ impl Previews {
             None => (&rest[..path_end], ""),
         };
         if segment.is_empty() {
-            let _ = request.respond(http::with_csp(self.listing(), shared.csp.as_deref()));
+            let _ = request.respond(http::with_csp(self.listing(), shared.store.snapshot().csp.as_deref()));
             return;
         }
         let Some(entry) = self.lookup(segment) else {
@@ -135,7 +135,7 @@ impl Previews {
             let to = format!("/@{segment}/{}", &rest[path_end..]);
             let reply = http::reply(301, "text/plain; charset=utf-8", Vec::new());
             let reply = http::With::with(reply, "Location", &to);
-            let _ = request.respond(http::with_csp(reply, shared.csp.as_deref()));
+            let _ = request.respond(http::with_csp(reply, shared.store.snapshot().csp.as_deref()));
             return;
         }
         let preview = self.preview(&entry);
@@ -151,12 +151,14 @@ impl Previews {
             }
         };
         let mount = format!("/@{segment}/");
+        // A failed build has no theme of its own: the working tree's policy stands in.
+        let fallback = shared.store.snapshot().csp.clone();
         let how = Inject {
             mount: &mount,
             server_id: &shared.server_id,
             generation: preview.generation.load(Ordering::Relaxed),
             etags: Etags::Commit(&commit),
-            csp: shared.csp.as_deref(),
+            csp: site.csp.as_deref().or(fallback.as_deref()),
         };
         super::respond(request, &site, &how, &preview.hub);
     }
@@ -261,7 +263,10 @@ impl Previews {
             eprintln!("build of {short} failed");
             fail(d)
         })?;
+        let csp = (self.opts.raw_html == RawHtml::Sanitize)
+            .then(|| crate::sanitize::content_security_policy(&tools.theme).into());
         let (site, _) = Snapshot::default().replaced(out.into_files());
+        let site = site.with_csp(csp);
         eprintln!(
             "built preview {short} ({} pages) in {} ms",
             built.site.pages.len(),
@@ -370,7 +375,7 @@ impl Previews {
             server_id: &shared.server_id,
             generation: site.generation,
             etags: Etags::Versions,
-            csp: shared.csp.as_deref(),
+            csp: site.csp.as_deref(),
         };
         let _ = request.respond(http::with_csp(http::not_found(&site, &how), how.csp));
     }

@@ -98,6 +98,9 @@ pub struct Session {
     /// The files the docs' symbolic links lead to (canonical paths), and the links to each:
     /// a change to such a file is a change to those pages, wherever it lies.
     links: HashMap<PathBuf, Vec<String>>,
+    /// With untrusted docs, the Content-Security-Policy of the theme of the last build
+    /// that loaded one (the embedded theme's until then).
+    csp: Option<Arc<str>>,
 }
 
 impl Session {
@@ -105,14 +108,30 @@ impl Session {
         // As `docsite build` does, so the served pages are the built ones ("last updated"
         // is read once, at start).
         let source = DirSource::new(&inputs.docs).with_git_history();
-        Session {
+        let mut session = Session {
             inputs,
             source,
             highlighter: Arc::new(Highlighter::new()),
             last: None,
             theme_dir: None,
             links: HashMap::new(),
+            csp: None,
+        };
+        if session.inputs.raw_html == RawHtml::Sanitize {
+            session.keep_policy_of(&crate::theme::Theme::embedded());
         }
+        session
+    }
+
+    /// Keeps the Content-Security-Policy for `theme`, when the docs are untrusted.
+    fn keep_policy_of(&mut self, theme: &crate::theme::Theme) {
+        self.csp =
+            (self.inputs.raw_html == RawHtml::Sanitize).then(|| crate::sanitize::content_security_policy(theme).into());
+    }
+
+    /// The Content-Security-Policy to serve the last build with (untrusted docs only).
+    pub fn csp(&self) -> Option<Arc<str>> {
+        self.csp.clone()
     }
 
     /// The syntax highlighter, loaded once for every build of this server.
@@ -175,6 +194,7 @@ impl Session {
         .map_err(|d| vec![d])?;
         self.theme_dir = config.theme_dir.clone();
         let tools = Tools::load(config.theme_dir.as_deref(), self.highlighter.clone()).map_err(|d| vec![d])?;
+        self.keep_policy_of(&tools.theme);
         let loaded = Site::load(&self.source, config)?;
         let out = MemoryOutput::default();
         let opts = BuildOptions {

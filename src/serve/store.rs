@@ -19,6 +19,9 @@ pub struct Entry {
 pub struct Snapshot {
     pub generation: u64,
     files: HashMap<String, Entry>,
+    /// The Content-Security-Policy every response of this build carries (untrusted docs
+    /// only): it allows the inline scripts of the theme the build used.
+    pub csp: Option<Arc<str>>,
 }
 
 impl Snapshot {
@@ -72,6 +75,7 @@ impl Snapshot {
             Snapshot {
                 generation,
                 files: next,
+                csp: self.csp.clone(),
             },
             changes,
         )
@@ -91,9 +95,15 @@ impl Snapshot {
             Snapshot {
                 generation,
                 files: next,
+                csp: self.csp.clone(),
             },
             changes,
         )
+    }
+
+    /// This snapshot, served with `csp`.
+    pub fn with_csp(self, csp: Option<Arc<str>>) -> Snapshot {
+        Snapshot { csp, ..self }
     }
 
     /// Keeps the old entry (and its version) when the bytes did not change.
@@ -131,6 +141,12 @@ pub struct Store {
 }
 
 impl Store {
+    pub fn new(first: Snapshot) -> Store {
+        Store {
+            current: RwLock::new(Arc::new(first)),
+        }
+    }
+
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.current.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
