@@ -1,14 +1,188 @@
-//! Server-side syntax highlighting with syntect and the two-face syntax bundle. Output uses
-//! CSS classes (`hl-keyword`, `hl-string`, …), so light and dark palettes live in the theme.
+//! Server-side syntax highlighting with syntect and the two-face syntax bundle. Each
+//! coloured token of a code block is one `<span>` with one class naming what it is
+//! ([`Token`]: `hl-keyword`, `hl-string`, …), so light and dark palettes live in the
+//! theme, and a block weighs a few times its text rather than the grammar's whole scope
+//! stack per token (tens of times, as syntect's own classed HTML does).
 
-use syntect::html::{ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::{SyntaxReference, SyntaxSet};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use syntect::highlighting::ScopeSelectors;
+use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
+use crate::FastHash;
 use crate::markdown::escape_html;
 
-/// Class prefix: `string.quoted` becomes `hl-string hl-quoted`.
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+/// What a token of code is, as far as colouring goes: one class of the theme's stylesheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token {
+    Comment,
+    Keyword,
+    String,
+    /// Numbers and named constants (`true`, `null`).
+    Constant,
+    /// Escapes in strings, and regular expressions.
+    Escape,
+    Function,
+    Type,
+    /// Tags, mapping keys (YAML, JSON, TOML) and section names.
+    Tag,
+    Attribute,
+    Parameter,
+    /// Diff lines.
+    Inserted,
+    Deleted,
+    Changed,
+    /// Markdown headings and diff headers.
+    Heading,
+    Bold,
+    Italic,
+    Link,
+    Quote,
+}
+
+impl Token {
+    /// The class of the token's `<span>`.
+    pub fn class(self) -> &'static str {
+        match self {
+            Token::Comment => "hl-comment",
+            Token::Keyword => "hl-keyword",
+            Token::String => "hl-string",
+            Token::Constant => "hl-constant",
+            Token::Escape => "hl-escape",
+            Token::Function => "hl-function",
+            Token::Type => "hl-type",
+            Token::Tag => "hl-tag",
+            Token::Attribute => "hl-attr",
+            Token::Parameter => "hl-param",
+            Token::Inserted => "hl-inserted",
+            Token::Deleted => "hl-deleted",
+            Token::Changed => "hl-changed",
+            Token::Heading => "hl-heading",
+            Token::Bold => "hl-bold",
+            Token::Italic => "hl-italic",
+            Token::Link => "hl-link",
+            Token::Quote => "hl-quote",
+        }
+    }
+}
+
+/// Which scopes make which token, as TextMate scope selectors (what colour themes use).
+/// Where several rules match a token's scopes, the best match wins, as in a theme: the
+/// one matching the deeper scope, then the more specific one (`support.type.property-name`
+/// over `support.type`, `meta.mapping.key string` over `string`).
+const RULES: &[(&str, Token)] = &[
+    ("comment", Token::Comment),
+    (
+        "keyword, storage, variable.language, punctuation.section.interpolation",
+        Token::Keyword,
+    ),
+    ("string, markup.raw", Token::String),
+    (
+        "constant.numeric, constant.language, constant.other, support.constant, variable.other.constant",
+        Token::Constant,
+    ),
+    ("constant.character.escape, string.regexp", Token::Escape),
+    (
+        "entity.name.function, support.function, support.macro, variable.function",
+        Token::Function,
+    ),
+    (
+        "entity.name.type, entity.name.class, entity.name.struct, entity.name.enum, entity.name.namespace, \
+         support.type, support.class, entity.other.inherited-class",
+        Token::Type,
+    ),
+    (
+        "entity.name.tag, meta.mapping.key, meta.mapping.key string, support.type.property-name, \
+         entity.name.section, meta.tag.table",
+        Token::Tag,
+    ),
+    ("entity.other.attribute-name, entity.name.label", Token::Attribute),
+    ("variable.parameter, variable.other.member", Token::Parameter),
+    ("markup.inserted", Token::Inserted),
+    ("markup.deleted", Token::Deleted),
+    ("markup.changed", Token::Changed),
+    (
+        "markup.heading, markup.heading entity, markup.heading entity.name.section, meta.diff.range, \
+         meta.diff.header, meta.header",
+        Token::Heading,
+    ),
+    ("markup.bold", Token::Bold),
+    ("markup.italic", Token::Italic),
+    ("markup.underline.link", Token::Link),
+    ("markup.quote", Token::Quote),
+];
+
+static SELECTORS: LazyLock<Vec<(ScopeSelectors, Token)>> = LazyLock::new(|| {
+    RULES
+        .iter()
+        .filter_map(|(selectors, token)| Some((selectors.parse().ok()?, *token)))
+        .collect()
+});
+
+/// The token a stack of scopes makes (`None`: plain text).
+fn token_of(stack: &[Scope]) -> Option<Token> {
+    SELECTORS
+        .iter()
+        .filter_map(|(selectors, token)| Some((selectors.does_match(stack)?, *token)))
+        .max_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal))
+        .map(|(_, token)| token)
+}
+
+thread_local! {
+    /// [`token_of`] each scope stack met on this thread. A grammar makes a few hundred
+    /// distinct stacks, each met thousands of times across a site; matching every rule
+    /// against each token would cost more than the parse.
+    static TOKENS: RefCell<HashMap<Vec<Scope>, Option<Token>, FastHash>> = RefCell::default();
+}
+
+/// [`token_of`], remembered.
+fn token_for(stack: &[Scope]) -> Option<Token> {
+    TOKENS.with_borrow_mut(|known| {
+        if let Some(&token) = known.get(stack) {
+            return token;
+        }
+        let token = token_of(stack);
+        known.insert(stack.to_vec(), token);
+        token
+    })
+}
+
+/// A code block's HTML as it is written: text, with a span around each run of one token.
+struct Markup {
+    html: String,
+    open: Option<Token>,
+}
+
+impl Markup {
+    fn push(&mut self, text: &str, token: Option<Token>) {
+        if text.is_empty() {
+            return;
+        }
+        if token != self.open {
+            if self.open.is_some() {
+                self.html.push_str("</span>");
+            }
+            if let Some(token) = token {
+                self.html.push_str("<span class=\"");
+                self.html.push_str(token.class());
+                self.html.push_str("\">");
+            }
+            self.open = token;
+        }
+        // Writing to a String cannot fail.
+        let _ = pulldown_cmark_escape::escape_html_body_text(&mut self.html, text);
+    }
+
+    fn finish(mut self) -> String {
+        if self.open.is_some() {
+            self.html.push_str("</span>");
+        }
+        self.html
+    }
+}
 
 /// Loaded once per build and shared by all threads (syntect compiles each grammar's
 /// regexes lazily, on first use, and caches them in the set).
@@ -82,12 +256,28 @@ impl Highlighter {
     }
 
     fn classed(&self, syntax: &SyntaxReference, code: &str) -> Option<String> {
-        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &self.syntaxes, CLASS_STYLE);
+        let mut state = ParseState::new(syntax);
+        let mut stack = ScopeStack::new();
+        let mut out = Markup {
+            html: String::with_capacity(code.len() * 2),
+            open: None,
+        };
+        let mut token = None;
         for line in LinesWithEndings::from(code) {
             // A grammar error is not the writer's fault: fall back to plain text.
-            generator.parse_html_for_line_which_includes_newline(line).ok()?;
+            let ops = state.parse_line(line, &self.syntaxes).ok()?;
+            let mut done = 0;
+            for (at, op) in ops {
+                if at > done {
+                    out.push(line.get(done..at)?, token);
+                    done = at;
+                }
+                stack.apply(&op).ok()?;
+                token = token_for(stack.as_slice());
+            }
+            out.push(line.get(done..)?, token);
         }
-        Some(generator.finalize())
+        Some(out.finish())
     }
 }
 
@@ -152,5 +342,94 @@ mod tests {
             none,
             "<div class=\"code-block\"><pre><code>x &lt; y\n</code></pre></div>\n"
         );
+    }
+
+    /// The code of a highlighted block, as (class, text) runs; text outside spans has no class.
+    fn runs(html: &str) -> Vec<(String, String)> {
+        let code = html
+            .split_once("\">")
+            .and_then(|(_, rest)| rest.split_once("<code"))
+            .map(|(_, c)| c);
+        let code = code.and_then(|c| c.split_once('>')).map(|(_, c)| c).unwrap_or("");
+        let code = code.split("</code>").next().unwrap_or("");
+        let mut runs = Vec::new();
+        for piece in code.split("<span class=\"") {
+            let (class, rest) = piece.split_once("\">").unwrap_or(("", piece));
+            let (inside, after) = rest.split_once("</span>").unwrap_or((rest, ""));
+            for (class, text) in [(class, inside), ("", after)] {
+                if !text.is_empty() {
+                    runs.push((class.to_string(), text.to_string()));
+                }
+            }
+        }
+        runs
+    }
+
+    /// One span per run of a token, named for what the token is, the best matching rule
+    /// winning (a JSON key is a key, though it is a string too); plain text stays bare.
+    #[test]
+    fn each_token_is_one_span_named_for_what_it_is() {
+        let h = Highlighter::new();
+        let run = |class: &str, text: &str| (class.to_string(), text.to_string());
+        assert_eq!(
+            runs(&h.block("json", "{\"port\": 8080, \"tls\": true, \"name\": \"a\\n\"}\n")),
+            [
+                run("", "{"),
+                run("hl-tag", "\"port\""),
+                run("", ": "),
+                run("hl-constant", "8080"),
+                run("", ", "),
+                run("hl-tag", "\"tls\""),
+                run("", ": "),
+                run("hl-constant", "true"),
+                run("", ", "),
+                run("hl-tag", "\"name\""),
+                run("", ": "),
+                run("hl-string", "\"a"),
+                run("hl-escape", "\\n"),
+                run("hl-string", "\""),
+                run("", "}\n"),
+            ]
+        );
+        assert_eq!(
+            runs(&h.block("diff", "@@ -1 +1 @@\n-old\n+new\n")),
+            [
+                run("hl-heading", "@@ -1 +1 @@\n"),
+                run("hl-deleted", "-old\n"),
+                run("hl-inserted", "+new\n"),
+            ]
+        );
+        let yaml = runs(&h.block("yaml", "key: value # note\n"));
+        assert_eq!(yaml[0], run("hl-tag", "key"));
+        assert!(yaml.contains(&run("hl-comment", "# note\n")), "{yaml:?}");
+        let shell = runs(&h.block("sh", "export NAME=\"x\" # set\n"));
+        assert!(shell.iter().any(|(class, _)| class == "hl-keyword"), "{shell:?}");
+        assert!(shell.contains(&run("hl-string", "\"x\"")), "{shell:?}");
+    }
+
+    #[test]
+    fn every_rule_parses() {
+        assert_eq!(SELECTORS.len(), RULES.len());
+    }
+
+    /// However the tokens fall, the block's text is the code, escaped, and nothing else.
+    #[test]
+    fn the_markup_holds_exactly_the_code() {
+        let h = Highlighter::new();
+        for (lang, code) in [
+            ("sh", "if [ -n \"$X\" ]; then echo '<a & b>' | grep -v x; fi\n# done\n"),
+            ("json", "{\n  \"a\": [1, 2.5e3, null],\n  \"b\": {\"c\": \"<&>\"}\n}\n"),
+            ("yaml", "a:\n  - b: \"c\"\n    d: 1 # e\n"),
+            ("hcl", "resource \"x\" \"y\" {\n  count = var.n > 1 ? 2 : 0\n}\n"),
+            ("md", "# Title\n\n**bold** _it_ [link](https://x) `code`\n> quote\n"),
+            ("toml", "[a]\nb = \"c\" # d\n"),
+            ("dockerfile", "FROM alpine\nRUN echo hi\n"),
+        ] {
+            let html = h.block(lang, code);
+            let text: String = runs(&html).into_iter().map(|(_, t)| t).collect();
+            let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+            assert_eq!(text, code, "{lang}: {html}");
+            assert_eq!(html.matches("<span").count(), html.matches("</span>").count(), "{html}");
+        }
     }
 }

@@ -409,28 +409,28 @@ fn nav_list(out: &mut String, items: &[NavItem], prefix: &str, depth: usize, col
         // Ids follow manifest positions, so items nav.js adds around this one cannot clash.
         let id = format!("{prefix}-{}", item.root_index.unwrap_or(i) + 1);
         let expandable = !item.children.is_empty();
-        out.push_str("\n<li class=\"nav-item");
-        if item.current {
-            out.push_str(" is-current");
+        // State classes only: most entries have none, and a class on every entry was 17
+        // bytes times the whole sidebar on every page.
+        let state = [
+            (item.current, "is-current"),
+            (item.has_children, "has-children"),
+            (item.open, "is-open"),
+        ];
+        out.push_str("\n<li");
+        for (k, class) in state.iter().filter(|(on, _)| *on).map(|(_, c)| c).enumerate() {
+            out.push_str(if k == 0 { " class=\"" } else { " " });
+            out.push_str(class);
         }
-        if item.has_children {
-            out.push_str(" has-children");
+        if state.iter().any(|(on, _)| *on) {
+            out.push('"');
         }
-        if item.open {
-            out.push_str(" is-open");
-        }
-        out.push('"');
         if let Some(i) = item.root_index {
             let _ = write!(out, " data-root=\"{i}\"");
         }
         out.push_str("><div class=\"nav-row\">");
         let icon = |out: &mut String| {
             if let Some(icon) = &item.icon {
-                let _ = write!(
-                    out,
-                    "<img class=\"nav-icon\" src=\"{}\" alt=\"\" width=\"16\" height=\"16\">",
-                    e(icon)
-                );
+                let _ = write!(out, "<img class=\"nav-icon\" src=\"{}\" alt=\"\">", e(icon));
             }
         };
         let title = |out: &mut String| {

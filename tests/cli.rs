@@ -305,7 +305,7 @@ fn a_wide_site_ships_its_top_level_nav_once() {
         "only the page's own top-level branch"
     );
     assert!(
-        page.contains("<li class=\"nav-item has-children is-open\" data-root=\"6\">"),
+        page.contains("<li class=\"has-children is-open\" data-root=\"6\">"),
         "{page}"
     );
     let nav = page

@@ -302,7 +302,13 @@ fn children_placeholder_expands_from_the_manifest() {
 #[test]
 fn code_blocks_are_highlighted_and_plain_when_unknown() {
     let out = html("```sh\necho hi # c\n```\n\n```promql\nrate(x[5m])\n```\n\n    indented <code>\n");
-    assert!(out.contains("<div class=\"code-block\" data-lang=\"sh\"><pre class=\"hl\"><code class=\"language-sh\"><span class=\"hl-source hl-shell"), "{out}");
+    assert!(
+        out.contains(
+            "<div class=\"code-block\" data-lang=\"sh\"><pre class=\"hl\"><code class=\"language-sh\">\
+             <span class=\"hl-function\">echo</span> hi <span class=\"hl-comment\"># c\n</span></code></pre></div>"
+        ),
+        "{out}"
+    );
     assert!(out.contains("<div class=\"code-block\" data-lang=\"promql\"><pre><code class=\"language-promql\">rate(x[5m])\n</code></pre></div>"), "{out}");
     assert!(
         out.contains("<div class=\"code-block\"><pre><code>indented &lt;code&gt;\n</code></pre></div>"),

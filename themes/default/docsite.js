@@ -169,7 +169,7 @@
   }
   function navEntry(e, prefix, id) {
     var li = doc.createElement("li");
-    li.className = "nav-item" + (e.c ? " has-children" : "");
+    if (e.c) li.className = "has-children";
     var row = doc.createElement("div");
     row.className = "nav-row";
     var kids = e.k && e.k.length ? e.k : null;
@@ -184,7 +184,7 @@
     }
     if (e.i) {
       var img = doc.createElement("img");
-      img.className = "nav-icon"; img.src = prefix + e.i; img.alt = ""; img.width = 16; img.height = 16;
+      img.className = "nav-icon"; img.src = prefix + e.i; img.alt = "";
       link.appendChild(img);
     }
     var title = doc.createElement("span");
