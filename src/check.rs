@@ -131,6 +131,7 @@ pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Dia
     // A failed listing, or no manifest in it, is still the error reported.
     let (mut site, url_diags) = unplaced?;
     let (manifest, mut early) = manifest?;
+    early.extend(site.note_skipped_links(source.skipped_links()));
     // The pages walked early, by page index, for the page pass to resolve.
     let mut walked: Vec<(usize, Mutex<Option<_>>)> = walked
         .into_iter()

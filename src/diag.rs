@@ -51,6 +51,9 @@ pub enum Kind {
     DuplicateRoute,
     /// A manifest key docsite does not know.
     UnknownKey,
+    /// A symbolic link in the docs that is not followed (it dangles, loops, or leaves the
+    /// repository of a build from git).
+    SkippedLink,
     /// A manifest `path` or `icon_path` that does not exist or leaves the docs folder.
     MissingRouteFile,
     /// A manifest that is not valid JSON or does not have the expected shape.
@@ -80,6 +83,7 @@ impl Kind {
             Kind::OrphanPage => "orphan-page",
             Kind::DuplicateRoute => "duplicate-route",
             Kind::UnknownKey => "unknown-key",
+            Kind::SkippedLink => "skipped-link",
             Kind::MissingRouteFile => "missing-route-file",
             Kind::InvalidManifest => "invalid-manifest",
             Kind::InvalidFrontMatter => "invalid-front-matter",

@@ -10,6 +10,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::source::{LinkProblem, SkippedLink};
+
 /// Why a git operation failed, with what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GitError {
@@ -139,7 +141,8 @@ pub struct RefEntry {
 struct Listing {
     /// `(path, blob id)`.
     files: Vec<(String, String)>,
-    links: Vec<String>,
+    /// `(path, blob id)`: a link's blob holds where it points.
+    links: Vec<(String, String)>,
     /// Path → tree id.
     folders: HashMap<String, String>,
 }
@@ -154,7 +157,7 @@ impl Listing {
         base: &str,
         on_the_way: &[String],
         files: &mut Vec<(String, String)>,
-        links: &mut Vec<(String, Vec<String>)>,
+        links: &mut Vec<PendingLink>,
     ) {
         let looping: Vec<&str> = self
             .folders
@@ -177,16 +180,31 @@ impl Listing {
                 .filter(|(path, _)| kept(path))
                 .map(|(path, id)| (full(path), id.clone())),
         );
-        for path in self.links.iter().filter(|p| kept(p)) {
-            let mut ancestors = on_the_way.to_vec();
+        for (path, blob) in self.links.iter().filter(|(p, _)| kept(p)) {
+            let mut on_its_way = on_the_way.to_vec();
             let mut at = path.as_str();
             while let Some((parent, _)) = at.rsplit_once('/') {
-                ancestors.extend(self.folders.get(parent).cloned());
+                on_its_way.extend(self.folders.get(parent).cloned());
                 at = parent;
             }
-            links.push((full(path), ancestors));
+            links.push(PendingLink {
+                path: full(path),
+                blob: blob.clone(),
+                on_its_way,
+            });
         }
     }
+}
+
+/// A link found and not followed yet.
+struct PendingLink {
+    /// Docs-relative path.
+    path: String,
+    /// Its blob, which holds where it points.
+    blob: String,
+    /// Tree ids of the folders that hold it: the repository's down to it, and the linked
+    /// folders it was found through.
+    on_its_way: Vec<String>,
 }
 
 /// Where a symbolic link leads, once git has followed it.
@@ -195,8 +213,17 @@ enum LinkTarget {
     File(String),
     /// A folder in the repository: its tree id.
     Folder(String),
-    /// Out of the repository, nowhere (dangling), round in a loop, or into a submodule.
-    Elsewhere,
+    /// Nowhere that is part of the docs (a submodule counts as nowhere).
+    Skipped(LinkProblem),
+}
+
+/// What [`Repo::ls_tree`] lists: the files, and the links it did not follow.
+#[derive(Debug, Default)]
+pub struct DocsTree {
+    /// `(path relative to the folder, blob id)`, sorted by path bytes.
+    pub files: Vec<(String, String)>,
+    /// Sorted by path.
+    pub skipped: Vec<SkippedLink>,
 }
 
 /// Rounds of link following in [`Repo::ls_tree`]: a link found inside a linked folder is
@@ -430,7 +457,7 @@ impl Repo {
     /// as they stay inside the repository: a link to a file lists that file's blob under
     /// the link's path, a link to a folder lists the folder's files under it. Links that
     /// leave the repository, dangle or loop, and submodules, are not files of the docs.
-    pub fn ls_tree(&self, commit: &str, dir: &str) -> Result<Vec<(String, String)>, GitError> {
+    pub fn ls_tree(&self, commit: &str, dir: &str) -> Result<DocsTree, GitError> {
         ids_only(&[commit])?;
         let root = if dir.is_empty() {
             commit.to_string()
@@ -439,7 +466,10 @@ impl Repo {
         };
         let top = self.list_tree(&root, dir, commit)?;
         if top.links.is_empty() {
-            return Ok(top.files);
+            return Ok(DocsTree {
+                files: top.files,
+                skipped: Vec::new(),
+            });
         }
         // Each round resolves the links found so far, in one git call; the links inside a
         // linked folder wait for the next round. Each link carries the folders on its way
@@ -448,6 +478,7 @@ impl Repo {
         // checkout stops there.
         let mut files = Vec::new();
         let mut pending = Vec::new();
+        let mut skipped: Vec<(String, String, LinkProblem)> = Vec::new();
         top.take_into("", &self.trees_down_to(commit, dir)?, &mut files, &mut pending);
         for _ in 0..MAX_LINK_ROUNDS {
             if pending.is_empty() {
@@ -455,29 +486,47 @@ impl Repo {
             }
             let specs: Vec<String> = pending
                 .iter()
-                .map(|(path, _)| match dir {
-                    "" => format!("{commit}:{path}"),
-                    _ => format!("{commit}:{dir}/{path}"),
+                .map(|link| match dir {
+                    "" => format!("{commit}:{}", link.path),
+                    _ => format!("{commit}:{dir}/{}", link.path),
                 })
                 .collect();
             let targets = self.follow_links(&specs)?;
             let mut next = Vec::new();
-            for ((path, mut on_the_way), target) in pending.into_iter().zip(targets) {
+            for (mut link, target) in pending.into_iter().zip(targets) {
                 match target {
-                    LinkTarget::File(id) => files.push((path, id)),
-                    LinkTarget::Folder(tree) if !on_the_way.contains(&tree) => {
-                        let inner = self.list_tree(&tree, &path, commit)?;
-                        on_the_way.push(tree);
-                        inner.take_into(&path, &on_the_way, &mut files, &mut next);
+                    LinkTarget::File(id) => files.push((link.path, id)),
+                    LinkTarget::Folder(tree) if link.on_its_way.contains(&tree) => {
+                        skipped.push((link.path, link.blob, LinkProblem::Loop));
                     }
-                    LinkTarget::Folder(_) | LinkTarget::Elsewhere => {}
+                    LinkTarget::Folder(tree) => {
+                        let inner = self.list_tree(&tree, &link.path, commit)?;
+                        link.on_its_way.push(tree);
+                        inner.take_into(&link.path, &link.on_its_way, &mut files, &mut next);
+                    }
+                    LinkTarget::Skipped(why) => skipped.push((link.path, link.blob, why)),
                 }
             }
             pending = next;
         }
         files.sort_unstable();
         files.dedup_by(|a, b| a.0 == b.0);
-        Ok(files)
+        // Where each skipped link points, as written: its blob.
+        let blobs: Vec<String> = skipped.iter().map(|(_, blob, _)| blob.clone()).collect();
+        let targets = self.read_blobs(&blobs)?;
+        let mut skipped: Vec<SkippedLink> = skipped
+            .into_iter()
+            .map(|(path, blob, why)| SkippedLink {
+                path,
+                target: targets
+                    .get(&blob)
+                    .map(|t| String::from_utf8_lossy(t).into_owned())
+                    .unwrap_or_default(),
+                why,
+            })
+            .collect();
+        skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(DocsTree { files, skipped })
     }
 
     /// The tree ids of the folders from the repository root down to `dir`, at `commit`.
@@ -514,7 +563,7 @@ impl Repo {
             };
             let mut meta = meta.split(' ');
             match (meta.next(), meta.next(), meta.next()) {
-                (Some("120000"), _, _) => listing.links.push(path.to_string()),
+                (Some("120000"), _, Some(id)) => listing.links.push((path.to_string(), id.to_string())),
                 (_, Some("tree"), Some(id)) => {
                     listing.folders.insert(path.to_string(), id.to_string());
                 }
@@ -546,23 +595,31 @@ impl Repo {
             let target = match (words.next(), words.next(), words.next()) {
                 // `dangling`, `loop`, `notdir` and `symlink` (a link out of the repository) are
                 // followed by a line of the given length: the name, or where the link points.
-                (Some("dangling" | "loop" | "notdir" | "symlink"), Some(len), None) => {
+                (Some(what @ ("dangling" | "loop" | "notdir" | "symlink")), Some(len), None) => {
                     let skip = len
                         .parse::<usize>()
                         .map_err(|_| fail(format!("unexpected `{header}`")))?;
                     rest = rest.get(skip + 1..).unwrap_or_default();
-                    LinkTarget::Elsewhere
+                    LinkTarget::Skipped(match what {
+                        "loop" => LinkProblem::Loop,
+                        "symlink" => LinkProblem::OutsideRepository,
+                        _ => LinkProblem::Dangling,
+                    })
                 }
                 (Some(id), Some("blob"), Some(_)) => LinkTarget::File(id.to_string()),
                 (Some(id), Some("tree"), Some(_)) => LinkTarget::Folder(id.to_string()),
                 // `NAME missing`, or a submodule's commit.
-                _ => LinkTarget::Elsewhere,
+                _ => LinkTarget::Skipped(LinkProblem::Dangling),
             };
             answers.insert(spec.as_str(), target);
         }
         Ok(specs
             .iter()
-            .map(|s| answers.remove(s.as_str()).unwrap_or(LinkTarget::Elsewhere))
+            .map(|s| {
+                answers
+                    .remove(s.as_str())
+                    .unwrap_or(LinkTarget::Skipped(LinkProblem::Dangling))
+            })
             .collect())
     }
 
@@ -700,8 +757,8 @@ impl Repo {
                 Change::Renamed { from, to } => vec![from.clone(), to.clone()],
             })
             .collect();
-        let before: HashMap<String, String> = self.ls_tree(from, dir)?.into_iter().collect();
-        let after = self.ls_tree(to, dir)?;
+        let before: HashMap<String, String> = self.ls_tree(from, dir)?.files.into_iter().collect();
+        let after = self.ls_tree(to, dir)?.files;
         let mut linked = Vec::new();
         for (path, id) in &after {
             if mentioned.contains(path) {
@@ -978,7 +1035,8 @@ mod tests {
     fn ls_tree_follows_links_that_stay_in_the_repository() {
         let (_dir, _outside, repo) = repo_with_links();
         let head = repo.resolve("HEAD").unwrap();
-        let files = repo.ls_tree(&head, "docs").unwrap();
+        let tree = repo.ls_tree(&head, "docs").unwrap();
+        let files = tree.files;
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         let blob = |spec: &str| {
             String::from_utf8(repo.run(&["rev-parse", spec]).unwrap())
@@ -1018,7 +1076,7 @@ mod tests {
         assert_eq!(paths, sorted);
 
         // The whole repository as the docs: `shared/up` now leads back to the docs folder.
-        let whole = repo.ls_tree(&head, "").unwrap();
+        let whole = repo.ls_tree(&head, "").unwrap().files;
         let whole: Vec<&str> = whole.iter().map(|(p, _)| p.as_str()).collect();
         for expected in [
             "README.md",

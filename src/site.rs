@@ -13,7 +13,7 @@ use crate::diag::{Diagnostic, Kind, Pos, Severity};
 use crate::manifest::{self, MANIFEST_FILE, Manifest, RouteId};
 use crate::markdown::{ChildLink, Links};
 use crate::paths;
-use crate::source::Source;
+use crate::source::{LinkProblem, SkippedLink, Source};
 
 /// One markdown page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +54,8 @@ pub struct Site {
     /// Pages in manifest order, each once: the order of previous/next links.
     pub reading_order: Vec<usize>,
     order_index: Vec<Option<usize>>,
+    /// Symbolic links the source did not follow, by path: a route to one says why.
+    skipped_links: HashMap<String, SkippedLink, FastHash>,
 }
 
 impl Site {
@@ -65,6 +67,7 @@ impl Site {
         let (mut site, url_diags) = Site::unplaced(source, config)?;
         let (manifest, mut diags) = read_manifest(source)?;
         diags.extend(url_diags);
+        diags.extend(site.note_skipped_links(source.skipped_links()));
         diags.extend(site.place(manifest));
         Ok((site, diags))
     }
@@ -116,8 +119,32 @@ impl Site {
             files,
             reading_order: Vec::new(),
             order_index,
+            skipped_links: HashMap::default(),
         };
         Ok((site, diags))
+    }
+
+    /// Keeps the symbolic links the source did not follow, and returns a warning for each.
+    pub(crate) fn note_skipped_links(&mut self, links: Vec<SkippedLink>) -> Vec<Diagnostic> {
+        let warnings = links
+            .iter()
+            .map(|link| {
+                let help = match link.why {
+                    LinkProblem::Dangling => "fix where the link points, or remove it",
+                    LinkProblem::Loop => "link to a file, or to a folder that does not hold the link",
+                    LinkProblem::OutsideRepository => "move the file into the repository, or link to a copy inside it",
+                };
+                Diagnostic::warning(
+                    Kind::SkippedLink,
+                    &link.path,
+                    Pos::FILE,
+                    format!("symbolic link to `{}` {}; not followed", link.target, link.why.says()),
+                )
+                .with_help(help)
+            })
+            .collect();
+        self.skipped_links = links.into_iter().map(|l| (l.path.clone(), l)).collect();
+        warnings
     }
 
     /// The second half of [`Site::load`]: places the pages of an [`Site::unplaced`] site
@@ -142,13 +169,13 @@ impl Site {
                         }
                         routes[i].push(id);
                     }
-                    None => diags.push(missing_file(route, path, "path", route.path_pos, &self.files)),
+                    None => diags.push(missing_file(route, path, "path", route.path_pos, self)),
                 }
             }
             if let Some(icon) = &route.icon_path
                 && !self.files.contains(icon)
             {
-                diags.push(missing_file(route, icon, "icon_path", route.icon_pos, &self.files));
+                diags.push(missing_file(route, icon, "icon_path", route.icon_pos, self));
             }
         }
         for (page, _) in self.pages.iter().zip(&routes).filter(|(_, r)| r.is_empty()) {
@@ -336,17 +363,13 @@ fn assign_urls(md: Vec<String>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
     pages
 }
 
-fn missing_file(
-    route: &manifest::Route,
-    path: &str,
-    key: &str,
-    pos: Pos,
-    files: &HashSet<String, FastHash>,
-) -> Diagnostic {
-    let what = if key == "path" && files.contains(path) {
-        "is not a markdown file"
+fn missing_file(route: &manifest::Route, path: &str, key: &str, pos: Pos, site: &Site) -> Diagnostic {
+    let what = if let Some(link) = site.skipped_links.get(path) {
+        format!("is a symbolic link to `{}` that {}", link.target, link.why.says())
+    } else if key == "path" && site.files.contains(path) {
+        "is not a markdown file".to_string()
     } else {
-        "does not exist"
+        "does not exist".to_string()
     };
     Diagnostic::error(
         Kind::MissingRouteFile,
@@ -411,6 +434,34 @@ mod tests {
         // The load goes on: the route simply has no page.
         assert_eq!(site.route_url(1), None);
         assert_eq!(site.route_url(0), Some(""));
+    }
+
+    /// A route to a link the listing skipped says what is wrong with the link, and each
+    /// skipped link is a warning of its own.
+    #[cfg(unix)]
+    #[test]
+    fn a_route_to_a_skipped_link_says_why() {
+        let dir = tree(&[
+            (
+                "manifest.json",
+                r#"{"routes": [{"title": "Home", "path": "README.md"}, {"title": "Notes", "path": "notes.md"}]}"#,
+            ),
+            ("README.md", "# Home"),
+        ]);
+        std::os::unix::fs::symlink("../moved/notes.md", dir.path().join("notes.md")).unwrap();
+        let (_, diags) = Site::load(&DirSource::new(dir.path()), Config::default()).unwrap();
+        let first_line = |kind| {
+            let d = diags.iter().find(|d| d.kind == kind).unwrap();
+            d.to_string().lines().next().unwrap().to_string()
+        };
+        assert_eq!(
+            first_line(Kind::MissingRouteFile),
+            "manifest.json:1:80: error: route `routes[1]` (\"Notes\") path points to `notes.md`, which is a symbolic link to `../moved/notes.md` that leads nowhere"
+        );
+        assert_eq!(
+            first_line(Kind::SkippedLink),
+            "notes.md: warning: symbolic link to `../moved/notes.md` leads nowhere; not followed"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::git::{GitError, Repo, Revision};
 
@@ -31,6 +31,43 @@ pub trait Source: Sync {
     fn last_updated(&self, _path: &str) -> Option<&Revision> {
         None
     }
+    /// The symbolic links its last listing did not follow, sorted by path.
+    fn skipped_links(&self) -> Vec<SkippedLink> {
+        Vec::new()
+    }
+}
+
+/// A symbolic link in the docs that a listing does not follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedLink {
+    /// Docs-relative path of the link.
+    pub path: String,
+    /// Where it points, as written in the link.
+    pub target: String,
+    pub why: LinkProblem,
+}
+
+/// Why a symbolic link is not followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkProblem {
+    /// Nothing is where it points.
+    Dangling,
+    /// It leads back into a folder that holds it: following it would list that folder
+    /// forever.
+    Loop,
+    /// It leads out of the repository, where a build from git cannot follow it.
+    OutsideRepository,
+}
+
+impl LinkProblem {
+    /// What is wrong, after "symbolic link to `TARGET`".
+    pub fn says(self) -> &'static str {
+        match self {
+            LinkProblem::Dangling => "leads nowhere",
+            LinkProblem::Loop => "leads back into a folder that holds it",
+            LinkProblem::OutsideRepository => "leads out of the repository, where a build from git does not follow it",
+        }
+    }
 }
 
 fn is_symlink(path: &Path) -> bool {
@@ -49,6 +86,8 @@ pub struct DirSource {
     root: PathBuf,
     skip: Vec<PathBuf>,
     history: HashMap<String, Revision>,
+    /// The links the last walk skipped.
+    skipped: Mutex<Vec<SkippedLink>>,
 }
 
 impl DirSource {
@@ -57,6 +96,7 @@ impl DirSource {
             root: root.into(),
             skip: Vec::new(),
             history: HashMap::new(),
+            skipped: Mutex::default(),
         }
     }
 
@@ -121,13 +161,21 @@ impl DirSource {
                 }
                 true
             });
+        let mut skipped = Vec::new();
         for entry in walker {
             let entry = match entry {
                 Ok(entry) => entry,
                 // A link that leads nowhere, or back to a folder on its own way, is no file
                 // of the docs (and a build of the commit leaves it out too, see
                 // `Repo::ls_tree`); anything else the walk cannot read fails the listing.
-                Err(e) if e.loop_ancestor().is_some() || e.path().is_some_and(is_symlink) => continue,
+                Err(e) if e.loop_ancestor().is_some() || e.path().is_some_and(is_symlink) => {
+                    let why = match e.loop_ancestor() {
+                        Some(_) => LinkProblem::Loop,
+                        None => LinkProblem::Dangling,
+                    };
+                    skipped.extend(e.path().and_then(|path| self.skipped_link(path, why)));
+                    continue;
+                }
                 Err(e) => return Err(io::Error::other(e)),
             };
             if !entry.file_type().is_file() {
@@ -142,7 +190,23 @@ impl DirSource {
             };
             found(rel.replace(std::path::MAIN_SEPARATOR, "/"), &entry);
         }
+        skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        *self.skipped.lock().unwrap_or_else(|p| p.into_inner()) = skipped;
         Ok(())
+    }
+
+    /// A link at `path` (under the root) the walk did not follow.
+    fn skipped_link(&self, path: &Path, why: LinkProblem) -> Option<SkippedLink> {
+        let rel = path.strip_prefix(&self.root).ok()?.to_str()?;
+        if rel.split(std::path::MAIN_SEPARATOR).any(is_skipped_name) {
+            return None;
+        }
+        let target = std::fs::read_link(path).ok()?;
+        Some(SkippedLink {
+            path: rel.replace(std::path::MAIN_SEPARATOR, "/"),
+            target: target.to_string_lossy().into_owned(),
+            why,
+        })
     }
 }
 
@@ -173,6 +237,10 @@ impl Source for DirSource {
     fn last_updated(&self, path: &str) -> Option<&Revision> {
         self.history.get(path)
     }
+
+    fn skipped_links(&self) -> Vec<SkippedLink> {
+        self.skipped.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
 }
 
 /// A docs folder at a git commit, read from git objects: one `git ls-tree`, one
@@ -185,6 +253,7 @@ pub struct GitSource {
     /// Blob id → contents, shared with other commits' sources.
     blobs: HashMap<String, Arc<[u8]>>,
     history: HashMap<String, Revision>,
+    skipped: Vec<SkippedLink>,
 }
 
 /// Whether a [`GitSource`] reads "last updated" facts from `git log`.
@@ -211,11 +280,10 @@ impl GitSource {
         history: History,
         known: Option<&GitSource>,
     ) -> Result<GitSource, GitError> {
-        let listing: Vec<(String, String)> = repo
-            .ls_tree(commit, dir)?
-            .into_iter()
-            .filter(|(path, _)| !path.split('/').any(is_skipped_name))
-            .collect();
+        let tree = repo.ls_tree(commit, dir)?;
+        let visible = |path: &str| !path.split('/').any(is_skipped_name);
+        let listing: Vec<(String, String)> = tree.files.into_iter().filter(|(path, _)| visible(path)).collect();
+        let skipped: Vec<SkippedLink> = tree.skipped.into_iter().filter(|l| visible(&l.path)).collect();
         let mut files: Vec<String> = listing.iter().map(|(p, _)| p.clone()).collect();
         files.sort();
         // The log runs while the blobs are read.
@@ -236,6 +304,7 @@ impl GitSource {
             ids: listing.into_iter().collect(),
             blobs: blobs?,
             history,
+            skipped,
         })
     }
 
@@ -281,6 +350,10 @@ impl GitSource {
 }
 
 impl Source for GitSource {
+    fn skipped_links(&self) -> Vec<SkippedLink> {
+        self.skipped.clone()
+    }
+
     fn files(&self) -> io::Result<Vec<String>> {
         Ok(self.files.clone())
     }
@@ -347,5 +420,44 @@ mod tests {
         for path in &listed {
             assert_eq!(commit.read(path).unwrap(), checkout.read(path).unwrap(), "{path}");
         }
+        // What each left out, and why: the same links, but for those that leave the
+        // repository, which only a build from git stops at.
+        let skipped = |source: &dyn Source| -> Vec<(String, String, LinkProblem)> {
+            let links = source.skipped_links();
+            links.into_iter().map(|l| (l.path, l.target, l.why)).collect()
+        };
+        let link = |path: &str, target: &str, why| (path.to_string(), target.to_string(), why);
+        let from_checkout = skipped(&checkout);
+        assert_eq!(
+            from_checkout,
+            [
+                link("dangling.md", "../gone.md", LinkProblem::Dangling),
+                link("escape.md", "../../secret.md", LinkProblem::Dangling),
+                link("guide/back", "..", LinkProblem::Loop),
+                link("guide/sub/up", "..", LinkProblem::Loop),
+                link("shared/up", "..", LinkProblem::Loop),
+            ]
+        );
+        let from_commit = skipped(&commit);
+        let absolute = from_commit.iter().find(|l| l.0 == "absolute.md").cloned();
+        assert!(
+            absolute
+                .as_ref()
+                .is_some_and(|l| l.2 == LinkProblem::OutsideRepository && l.1.ends_with("/secret.md")),
+            "{from_commit:?}"
+        );
+        assert_eq!(
+            from_commit
+                .into_iter()
+                .filter(|l| l.0 != "absolute.md")
+                .collect::<Vec<_>>(),
+            [
+                link("dangling.md", "../gone.md", LinkProblem::Dangling),
+                link("escape.md", "../../secret.md", LinkProblem::OutsideRepository),
+                link("guide/back", "..", LinkProblem::Loop),
+                link("guide/sub/up", "..", LinkProblem::Loop),
+                link("shared/up", "..", LinkProblem::Loop),
+            ]
+        );
     }
 }
