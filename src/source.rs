@@ -88,16 +88,36 @@ pub struct DirSource {
     history: HashMap<String, Revision>,
     /// The links the last walk skipped.
     skipped: Mutex<Vec<SkippedLink>>,
+    /// The git work tree that holds the folder (canonical), if any: links out of it are not
+    /// followed, as a build from git cannot follow them.
+    repository: Option<PathBuf>,
 }
 
 impl DirSource {
     pub fn new(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        // A `.git` up the tree (a folder, or a file in a linked work tree) is what git looks
+        // for too; asking git would cost a process per source.
+        let repository = root
+            .canonicalize()
+            .ok()
+            .and_then(|r| r.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf));
         DirSource {
-            root: root.into(),
+            root,
             skip: Vec::new(),
             history: HashMap::new(),
             skipped: Mutex::default(),
+            repository,
         }
+    }
+
+    /// Whether `path`, a symbolic link, leads out of the repository that holds the docs.
+    fn leaves_repository(&self, path: &Path) -> bool {
+        let Some(repository) = &self.repository else {
+            return false;
+        };
+        // A link that leads nowhere is the walk's to report.
+        path.canonicalize().is_ok_and(|target| !target.starts_with(repository))
     }
 
     /// Adds "last updated" facts from the git repository that holds the folder, if any (one
@@ -143,6 +163,7 @@ impl DirSource {
 
     /// Walks the folder, giving each file's docs-relative path and entry to `found`.
     fn walk(&self, found: &mut dyn FnMut(String, &walkdir::DirEntry)) -> io::Result<()> {
+        let outside = std::cell::RefCell::new(Vec::new());
         let walker = walkdir::WalkDir::new(&self.root)
             .follow_links(true)
             .into_iter()
@@ -151,6 +172,11 @@ impl DirSource {
                     return true;
                 }
                 if is_skipped_name(&e.file_name().to_string_lossy()) {
+                    return false;
+                }
+                if e.path_is_symlink() && self.leaves_repository(e.path()) {
+                    let link = self.skipped_link(e.path(), LinkProblem::OutsideRepository);
+                    outside.borrow_mut().extend(link);
                     return false;
                 }
                 if e.file_type().is_dir()
@@ -190,6 +216,7 @@ impl DirSource {
             };
             found(rel.replace(std::path::MAIN_SEPARATOR, "/"), &entry);
         }
+        skipped.append(&mut outside.borrow_mut());
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
         *self.skipped.lock().unwrap_or_else(|p| p.into_inner()) = skipped;
         Ok(())
@@ -404,8 +431,7 @@ mod tests {
     }
 
     /// A build of a commit lists what a build of its checkout does, links followed the
-    /// same way, but for links that leave the repository: only the working tree, which the
-    /// user has on their machine, follows those.
+    /// same way: inside the repository only.
     #[cfg(unix)]
     #[test]
     fn a_commit_and_its_checkout_list_the_same_files_through_links() {
@@ -413,21 +439,25 @@ mod tests {
         let head = repo.resolve("HEAD").unwrap();
         let commit = GitSource::load(&repo, &head, "docs").unwrap();
         let checkout = DirSource::new(dir.path().join("docs"));
-        let mut listed = checkout.files().unwrap();
-        assert!(listed.contains(&"absolute.md".to_string()), "{listed:?}");
-        listed.retain(|p| p != "absolute.md");
+        let listed = checkout.files().unwrap();
         assert_eq!(commit.files().unwrap(), listed);
         for path in &listed {
             assert_eq!(commit.read(path).unwrap(), checkout.read(path).unwrap(), "{path}");
         }
-        // What each left out, and why: the same links, but for those that leave the
-        // repository, which only a build from git stops at.
+        // What each left out, and why: the same links. Only `escape.md` differs: in the
+        // checkout, `../../secret.md` is a path that does not exist; git sees a link out.
         let skipped = |source: &dyn Source| -> Vec<(String, String, LinkProblem)> {
             let links = source.skipped_links();
             links.into_iter().map(|l| (l.path, l.target, l.why)).collect()
         };
         let link = |path: &str, target: &str, why| (path.to_string(), target.to_string(), why);
-        let from_checkout = skipped(&checkout);
+        let mut from_checkout = skipped(&checkout);
+        let absolute = from_checkout.remove(0);
+        assert_eq!(
+            (&absolute.0[..], absolute.2),
+            ("absolute.md", LinkProblem::OutsideRepository)
+        );
+        assert!(absolute.1.ends_with("/secret.md"), "{absolute:?}");
         assert_eq!(
             from_checkout,
             [
