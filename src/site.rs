@@ -364,12 +364,17 @@ fn assign_urls(md: Vec<String>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
 }
 
 fn missing_file(route: &manifest::Route, path: &str, key: &str, pos: Pos, site: &Site) -> Diagnostic {
-    let what = if let Some(link) = site.skipped_links.get(path) {
+    let link = site.skipped_links.get(path);
+    let what = if let Some(link) = link {
         format!("is a symbolic link to `{}` that {}", link.target, link.why.says())
     } else if key == "path" && site.files.contains(path) {
         "is not a markdown file".to_string()
     } else {
         "does not exist".to_string()
+    };
+    let help = match link {
+        Some(_) => "fix the link, or point the route at the file itself",
+        None => "paths are relative to the folder of manifest.json; fix the path or add the file",
     };
     Diagnostic::error(
         Kind::MissingRouteFile,
@@ -380,7 +385,7 @@ fn missing_file(route: &manifest::Route, path: &str, key: &str, pos: Pos, site: 
             route.json_path, route.title
         ),
     )
-    .with_help("paths are relative to the folder of manifest.json; fix the path or add the file")
+    .with_help(help)
 }
 
 /// A page listed by a second route: legal (the coder docs list some pages twice), but the
@@ -457,6 +462,11 @@ mod tests {
         assert_eq!(
             first_line(Kind::MissingRouteFile),
             "manifest.json:1:80: error: route `routes[1]` (\"Notes\") path points to `notes.md`, which is a symbolic link to `../moved/notes.md` that leads nowhere"
+        );
+        let route = diags.iter().find(|d| d.kind == Kind::MissingRouteFile).unwrap();
+        assert_eq!(
+            route.help.as_deref(),
+            Some("fix the link, or point the route at the file itself")
         );
         assert_eq!(
             first_line(Kind::SkippedLink),
