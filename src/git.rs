@@ -254,10 +254,7 @@ impl Repo {
         // Starting git costs a few milliseconds, a tenth of a small site's build; where no
         // folder up the tree has a `.git`, git would find no repository either (we clear
         // GIT_DIR), so don't ask it.
-        let abs = dir.canonicalize().ok()?;
-        if !abs.ancestors().any(|d| d.join(".git").exists()) {
-            return None;
-        }
+        work_tree_of(dir)?;
         let repo = Repo { dir: dir.to_path_buf() };
         let out = repo.run(&["rev-parse", "--show-toplevel", "--show-prefix"]).ok()?;
         let text = String::from_utf8(out).ok()?;
@@ -846,6 +843,14 @@ fn change_path(change: &Change) -> &str {
     match change {
         Change::Added(p) | Change::Modified(p) | Change::Removed(p) | Change::Renamed { to: p, .. } => p,
     }
+}
+
+/// The work tree that holds `dir` (canonical): the nearest folder up the tree with a
+/// `.git` (a folder, or a file in a linked work tree or submodule), as git looks for it.
+/// No git process: a caller can ask on every build.
+pub fn work_tree_of(dir: &Path) -> Option<PathBuf> {
+    let abs = dir.canonicalize().ok()?;
+    abs.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)
 }
 
 /// The pathspec that limits a command to `dir`, and the prefix to strip from the paths

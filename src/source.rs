@@ -96,12 +96,7 @@ pub struct DirSource {
 impl DirSource {
     pub fn new(root: impl Into<PathBuf>) -> Self {
         let root = root.into();
-        // A `.git` up the tree (a folder, or a file in a linked work tree) is what git looks
-        // for too; asking git would cost a process per source.
-        let repository = root
-            .canonicalize()
-            .ok()
-            .and_then(|r| r.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf));
+        let repository = crate::git::work_tree_of(&root);
         DirSource {
             root,
             skip: Vec::new(),
