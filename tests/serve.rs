@@ -517,3 +517,31 @@ fn the_untrusted_policy_follows_the_theme_in_use() {
         policy(&s)
     );
 }
+
+/// "Last updated" follows the commits made while the server runs.
+#[test]
+fn a_commit_while_serving_updates_last_updated() {
+    let (work, docs) = acme_copy();
+    let git = |args: &[&str]| common::git(work.path(), args);
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "first"]);
+    let first = git(&["log", "-1", "--format=%h"]).trim().to_string();
+    let s = Server::start(&docs, &[]);
+    let events = s.events();
+    events.next("hello");
+    assert!(
+        s.get("/guide/install/")
+            .text()
+            .contains(&format!("<code>{first}</code>"))
+    );
+
+    append(&docs.join("guide/install.md"), "Committed later.");
+    events.next("update");
+    git(&["commit", "-q", "-am", "second"]);
+    let second = git(&["log", "-1", "--format=%h"]).trim().to_string();
+    events.next("update");
+    let page = s.get("/guide/install/").text();
+    assert!(page.contains(&format!("<code>{second}</code>")), "{page}");
+    assert!(page.contains("Committed later."));
+}

@@ -101,13 +101,21 @@ pub struct Session {
     /// With untrusted docs, the Content-Security-Policy of the theme of the last build
     /// that loaded one (the embedded theme's until then).
     csp: Option<Arc<str>>,
+    /// The reflog of the repository that holds the docs (`.git/logs/HEAD`): git appends to
+    /// it on every commit and checkout, after which the pages' "last updated" lines are
+    /// read again.
+    reflog: Option<PathBuf>,
+    history_stale: std::cell::Cell<bool>,
 }
 
 impl Session {
     pub fn new(inputs: Inputs) -> Session {
         // As `docsite build` does, so the served pages are the built ones ("last updated"
-        // is read once, at start).
+        // is read again after each commit, see `reflog`).
         let source = DirSource::new(&inputs.docs).with_git_history();
+        let reflog = crate::git::work_tree_of(&inputs.docs)
+            .map(|tree| tree.join(".git").join("logs").join("HEAD"))
+            .filter(|log| log.is_file());
         let mut session = Session {
             inputs,
             source,
@@ -116,6 +124,8 @@ impl Session {
             theme_dir: None,
             links: HashMap::new(),
             csp: None,
+            reflog,
+            history_stale: std::cell::Cell::new(false),
         };
         if session.inputs.raw_html == RawHtml::Sanitize {
             session.keep_policy_of(&crate::theme::Theme::embedded());
@@ -161,6 +171,7 @@ impl Session {
             .map(PathBuf::as_path)
             .collect();
         files.extend(self.inputs.config.as_deref());
+        files.extend(self.reflog.as_deref());
         let mut folders: Vec<PathBuf> = files
             .into_iter()
             .filter_map(Path::parent)
@@ -182,6 +193,9 @@ impl Session {
     /// Builds everything.
     pub fn rebuild_all(&mut self) -> Result<Rebuilt, Vec<Diagnostic>> {
         self.last = None;
+        if self.history_stale.take() {
+            self.source = DirSource::new(&self.inputs.docs).with_git_history();
+        }
         self.links.clear();
         for (link, target) in self.source.links().unwrap_or_default() {
             self.links.entry(target).or_default().push(link);
@@ -228,7 +242,12 @@ impl Session {
     }
 
     /// Which work one changed path needs: its own, and that of the links that lead to it.
+    /// A commit (the reflog changed) needs everything, with the history read again.
     pub fn classify(&self, path: &Path) -> Plan {
+        if self.reflog.as_deref() == Some(path) {
+            self.history_stale.set(true);
+            return Plan::Everything;
+        }
         let linked = self.links.get(path).into_iter().flatten();
         linked.fold(self.classify_path(path), |plan, link| {
             plan.merge(self.classify_path(&self.inputs.docs.join(link)))
