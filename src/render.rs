@@ -451,9 +451,6 @@ fn nav_list(out: &mut String, items: &[NavItem], prefix: &str, depth: usize, col
             out.push('>');
             icon(out);
             title(out);
-            if item.has_children && !expandable {
-                out.push_str("<span class=\"nav-chevron\" aria-hidden=\"true\"></span>");
-            }
             out.push_str("</a>");
             if expandable {
                 let _ = write!(
@@ -471,7 +468,7 @@ fn nav_list(out: &mut String, items: &[NavItem], prefix: &str, depth: usize, col
             );
             icon(out);
             title(out);
-            out.push_str("<span class=\"nav-chevron\" aria-hidden=\"true\"></span></button>");
+            out.push_str("</button>");
         } else {
             out.push_str("<span class=\"nav-link nav-section\">");
             icon(out);

@@ -198,11 +198,6 @@
       title.appendChild(b);
     });
     link.appendChild(title);
-    if (e.c && (e.u !== null || kids)) {
-      var chev = doc.createElement("span");
-      chev.className = "nav-chevron"; chev.setAttribute("aria-hidden", "true");
-      link.appendChild(chev);
-    }
     row.appendChild(link);
     li.appendChild(row);
     if (kids) {
