@@ -576,20 +576,25 @@ impl Repo {
     /// the way (`git cat-file --batch-check --follow-symlinks`), in order.
     fn follow_links(&self, specs: &[String]) -> Result<Vec<LinkTarget>, GitError> {
         let fail = |what: String| GitError::new(what, "check the repository with `git fsck`");
-        // A name with a newline cannot be asked for on a line of its own.
-        let asked: Vec<&String> = specs.iter().filter(|s| !s.contains('\n')).collect();
-        let input: String = asked.iter().map(|s| format!("{s}\n")).collect();
+        // A name with a newline cannot be asked for on a line of its own: it is not asked,
+        // and taken as leading nowhere.
+        let askable = |spec: &String| !spec.contains('\n');
+        let input: String = specs.iter().filter(|s| askable(s)).map(|s| format!("{s}\n")).collect();
         let out = self.run_with_input(&["cat-file", "--batch-check", "--follow-symlinks"], input.into_bytes())?;
-        let mut answers = HashMap::with_capacity(asked.len());
         let mut rest = &out[..];
-        for spec in asked {
+        let mut targets = Vec::with_capacity(specs.len());
+        for spec in specs {
+            if !askable(spec) {
+                targets.push(LinkTarget::Skipped(LinkProblem::Dangling));
+                continue;
+            }
             let Some(end) = rest.iter().position(|&b| b == b'\n') else {
                 return Err(fail(format!("`git cat-file` stopped before answering for `{spec}`")));
             };
             let header = String::from_utf8_lossy(&rest[..end]).into_owned();
             rest = &rest[end + 1..];
             let mut words = header.split(' ');
-            let target = match (words.next(), words.next(), words.next()) {
+            targets.push(match (words.next(), words.next(), words.next()) {
                 // `dangling`, `loop`, `notdir` and `symlink` (a link out of the repository) are
                 // followed by a line of the given length: the name, or where the link points.
                 (Some(what @ ("dangling" | "loop" | "notdir" | "symlink")), Some(len), None) => {
@@ -607,17 +612,9 @@ impl Repo {
                 (Some(id), Some("tree"), Some(_)) => LinkTarget::Folder(id.to_string()),
                 // `NAME missing`, or a submodule's commit.
                 _ => LinkTarget::Skipped(LinkProblem::Dangling),
-            };
-            answers.insert(spec.as_str(), target);
+            });
         }
-        Ok(specs
-            .iter()
-            .map(|s| {
-                answers
-                    .remove(s.as_str())
-                    .unwrap_or(LinkTarget::Skipped(LinkProblem::Dangling))
-            })
-            .collect())
+        Ok(targets)
     }
 
     /// The contents of many blobs through one `git cat-file --batch` process: ids are
@@ -741,46 +738,57 @@ impl Repo {
         Ok(last)
     }
 
-    /// How files under `dir` changed from `from` to `to`, with git's rename detection.
-    /// Paths are relative to `dir`. Files reached through symbolic links (see
-    /// [`Repo::ls_tree`]) count as changed when what the link leads to changed, though git
-    /// sees no change under `dir`.
-    pub fn diff(&self, from: &str, to: &str, dir: &str) -> Result<Vec<Change>, GitError> {
-        let mut changes = self.diff_in_dir(from, to, dir)?;
-        let mentioned: HashSet<String> = changes
+    /// [`Repo::diff`], and the files reached through symbolic links whose content changed
+    /// though git sees no change under `dir` (the link stayed, what it leads to changed):
+    /// `before` and `after` are `dir`'s listings ([`Repo::ls_tree`]) at `from` and `to`,
+    /// which a caller that reads both commits has anyway.
+    pub fn diff_with_links(
+        &self,
+        from: &str,
+        to: &str,
+        dir: &str,
+        before: &DocsTree,
+        after: &DocsTree,
+    ) -> Result<Vec<Change>, GitError> {
+        let mut changes = self.diff(from, to, dir)?;
+        // Every other path git would have listed: only files through links remain.
+        let mentioned: HashSet<&str> = changes
             .iter()
             .flat_map(|c| match c {
-                Change::Added(p) | Change::Modified(p) | Change::Removed(p) => vec![p.clone()],
-                Change::Renamed { from, to } => vec![from.clone(), to.clone()],
+                Change::Added(p) | Change::Modified(p) | Change::Removed(p) => [Some(p), None],
+                Change::Renamed { from, to } => [Some(from), Some(to)],
+            })
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let old: HashMap<&str, &str> = before.files.iter().map(|(p, id)| (p.as_str(), id.as_str())).collect();
+        let new: HashMap<&str, &str> = after.files.iter().map(|(p, id)| (p.as_str(), id.as_str())).collect();
+        let mut linked: Vec<Change> = after
+            .files
+            .iter()
+            .filter(|(path, _)| !mentioned.contains(path.as_str()))
+            .filter_map(|(path, id)| match old.get(path.as_str()) {
+                None => Some(Change::Added(path.clone())),
+                Some(was) if was != id => Some(Change::Modified(path.clone())),
+                Some(_) => None,
             })
             .collect();
-        let before: HashMap<String, String> = self.ls_tree(from, dir)?.files.into_iter().collect();
-        let after = self.ls_tree(to, dir)?.files;
-        let mut linked = Vec::new();
-        for (path, id) in &after {
-            if mentioned.contains(path) {
-                continue;
-            }
-            match before.get(path) {
-                None => linked.push(Change::Added(path.clone())),
-                Some(old) if old != id => linked.push(Change::Modified(path.clone())),
-                Some(_) => {}
-            }
-        }
-        let now: HashSet<&str> = after.iter().map(|(p, _)| p.as_str()).collect();
         linked.extend(
             before
-                .keys()
-                .filter(|p| !now.contains(p.as_str()) && !mentioned.contains(*p))
-                .map(|p| Change::Removed(p.clone())),
+                .files
+                .iter()
+                .map(|(path, _)| path)
+                .filter(|path| !new.contains_key(path.as_str()) && !mentioned.contains(path.as_str()))
+                .map(|path| Change::Removed(path.clone())),
         );
         linked.sort_by(|a, b| change_path(a).cmp(change_path(b)));
         changes.extend(linked);
         Ok(changes)
     }
 
-    /// What `git diff` says changed under `dir`.
-    fn diff_in_dir(&self, from: &str, to: &str, dir: &str) -> Result<Vec<Change>, GitError> {
+    /// How files under `dir` changed from `from` to `to`, with git's rename detection.
+    /// Paths are relative to `dir`.
+    pub fn diff(&self, from: &str, to: &str, dir: &str) -> Result<Vec<Change>, GitError> {
         ids_only(&[from, to])?;
         let (pathspec, prefix) = scope(dir);
         let out = self.run(&[
@@ -1110,7 +1118,10 @@ mod tests {
         git_at(root, &["add", "-A"], "2026-01-02T00:00:00Z");
         git_at(root, &["commit", "-q", "-m", "change"], "2026-01-02T00:00:00Z");
         let after = repo.resolve("HEAD").unwrap();
-        let changes = repo.diff(&before, &after, "docs").unwrap();
+        let listed = |commit: &str| repo.ls_tree(commit, "docs").unwrap();
+        let changes = repo
+            .diff_with_links(&before, &after, "docs", &listed(&before), &listed(&after))
+            .unwrap();
         let modified = |p: &str| Change::Modified(p.to_string());
         assert_eq!(
             changes,
@@ -1126,6 +1137,7 @@ mod tests {
                 Change::Added("shared/new.md".to_string()),
             ]
         );
-        assert_eq!(repo.diff(&after, &after, "docs").unwrap(), []);
+        let same = listed(&after);
+        assert_eq!(repo.diff_with_links(&after, &after, "docs", &same, &same).unwrap(), []);
     }
 }

@@ -249,8 +249,11 @@ fn start(opts: &Options) -> Result<Option<Work>, PreviewError> {
             help: "pass the docs folder relative to the repository root with --docs PATH_IN_REPO".into(),
         }));
     }
+    // Both listings are needed for the changes behind symbolic links, and then for reading
+    // the commits: made once.
+    let (new_tree, old_tree) = (repo.ls_tree(&head, &docs)?, repo.ls_tree(&merge_base, &docs)?);
     let changes: Vec<Change> = repo
-        .diff(&merge_base, &head, &docs)?
+        .diff_with_links(&merge_base, &head, &docs, &old_tree, &new_tree)?
         .into_iter()
         .filter(|c| match c {
             Change::Added(p) | Change::Modified(p) | Change::Removed(p) => visible(p),
@@ -262,8 +265,8 @@ fn start(opts: &Options) -> Result<Option<Work>, PreviewError> {
     }
     let slug = slug(&preview_name(opts, &repo, &head));
     let root_url = format!("{url}/@{slug}/");
-    let new = GitSource::load(&repo, &head, &docs)?;
-    let old = GitSource::load_sharing(&repo, &merge_base, &docs, History::Skip, Some(&new))?;
+    let new = GitSource::from_tree(&repo, &head, &docs, new_tree, History::Read, None)?;
+    let old = GitSource::from_tree(&repo, &merge_base, &docs, old_tree, History::Skip, Some(&new))?;
     let config = Config::from_source(&new, &repo.dir().join(&docs), opts.overrides.clone()).map_err(|d| {
         PreviewError::Build {
             diagnostics: vec![d],

@@ -22,6 +22,14 @@ pub enum RawHtml {
     Sanitize,
 }
 
+impl RawHtml {
+    /// The Content-Security-Policy to serve a site built with `theme` under: the theme's
+    /// ([`content_security_policy`]) for docs from anyone, none for the project's own.
+    pub fn policy(self, theme: &Theme) -> Option<std::sync::Arc<str>> {
+        (self == RawHtml::Sanitize).then(|| content_security_policy(theme).into())
+    }
+}
+
 static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
     b.add_tags([

@@ -13,7 +13,7 @@ use crate::diag::{Diagnostic, Kind, Pos, Severity};
 use crate::manifest::{self, MANIFEST_FILE, Manifest, RouteId};
 use crate::markdown::{ChildLink, Links};
 use crate::paths;
-use crate::source::{LinkProblem, SkippedLink, Source};
+use crate::source::{SkippedLink, Source};
 
 /// One markdown page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,18 +129,13 @@ impl Site {
         let warnings = links
             .iter()
             .map(|link| {
-                let help = match link.why {
-                    LinkProblem::Dangling => "fix where the link points, or remove it",
-                    LinkProblem::Loop => "link to a file, or to a folder that does not hold the link",
-                    LinkProblem::OutsideRepository => "move the file into the repository, or link to a copy inside it",
-                };
                 Diagnostic::warning(
                     Kind::SkippedLink,
                     &link.path,
                     Pos::FILE,
                     format!("symbolic link to `{}` {}; not followed", link.target, link.why.says()),
                 )
-                .with_help(help)
+                .with_help(link.why.remedy())
             })
             .collect();
         self.skipped_links = links.into_iter().map(|l| (l.path.clone(), l)).collect();

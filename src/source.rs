@@ -6,7 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::git::{GitError, Repo, Revision};
+use crate::git::{DocsTree, GitError, Repo, Revision};
 
 /// A read-only tree of files addressed by docs-relative `/`-separated paths.
 pub trait Source: Sync {
@@ -68,6 +68,15 @@ impl LinkProblem {
             LinkProblem::OutsideRepository => "leads out of the repository, where a build from git does not follow it",
         }
     }
+
+    /// What to do about it.
+    pub fn remedy(self) -> &'static str {
+        match self {
+            LinkProblem::Dangling => "fix where the link points, or remove it",
+            LinkProblem::Loop => "link to a file, or to a folder that does not hold the link",
+            LinkProblem::OutsideRepository => "move the file into the repository, or link to a copy inside it",
+        }
+    }
 }
 
 fn is_symlink(path: &Path) -> bool {
@@ -80,14 +89,22 @@ pub(crate) fn is_skipped_name(name: &str) -> bool {
     name.starts_with('.') || name == "node_modules"
 }
 
+/// The symbolic links a walk of a [`DirSource`] met.
+#[derive(Default)]
+struct MetLinks {
+    /// As [`DirSource::links`] gives them.
+    followed: Vec<(String, PathBuf)>,
+    skipped: Vec<SkippedLink>,
+}
+
 /// A folder on disk. Hidden entries (`.git`, `.DS_Store`) and `node_modules` are skipped,
 /// and so is the build's own output folder when it lies inside the docs folder.
 pub struct DirSource {
     root: PathBuf,
     skip: Vec<PathBuf>,
     history: HashMap<String, Revision>,
-    /// The links the last walk skipped.
-    skipped: Mutex<Vec<SkippedLink>>,
+    /// The symbolic links the last walk met.
+    links: Mutex<MetLinks>,
     /// The git work tree that holds the folder (canonical), if any: links out of it are not
     /// followed, as a build from git cannot follow them.
     repository: Option<PathBuf>,
@@ -101,7 +118,7 @@ impl DirSource {
             root,
             skip: Vec::new(),
             history: HashMap::new(),
-            skipped: Mutex::default(),
+            links: Mutex::default(),
             repository,
         }
     }
@@ -142,22 +159,15 @@ impl DirSource {
         &self.root
     }
 
-    /// The files that are symbolic links: docs-relative path, and the file the link leads
-    /// to (its canonical path). A server watches those files too.
-    pub fn links(&self) -> io::Result<Vec<(String, PathBuf)>> {
-        let mut links = Vec::new();
-        self.walk(&mut |rel, entry| {
-            if entry.path_is_symlink()
-                && let Ok(target) = entry.path().canonicalize()
-            {
-                links.push((rel, target));
-            }
-        })?;
-        Ok(links)
+    /// The files of the last listing that are symbolic links: docs-relative path, and the
+    /// file the link leads to (its canonical path). A server watches those files too.
+    pub fn links(&self) -> Vec<(String, PathBuf)> {
+        self.met_links().followed.clone()
     }
 
-    /// Walks the folder, giving each file's docs-relative path and entry to `found`.
-    fn walk(&self, found: &mut dyn FnMut(String, &walkdir::DirEntry)) -> io::Result<()> {
+    /// Walks the folder, giving each file's docs-relative path to `found`, and keeps what
+    /// it met of symbolic links.
+    fn walk(&self, found: &mut dyn FnMut(String)) -> io::Result<()> {
         let outside = std::cell::RefCell::new(Vec::new());
         let walker = walkdir::WalkDir::new(&self.root)
             .follow_links(true)
@@ -182,7 +192,7 @@ impl DirSource {
                 }
                 true
             });
-        let mut skipped = Vec::new();
+        let (mut followed, mut skipped) = (Vec::new(), Vec::new());
         for entry in walker {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -209,12 +219,22 @@ impl DirSource {
                     format!("file name is not valid UTF-8: {}", entry.path().display()),
                 ));
             };
-            found(rel.replace(std::path::MAIN_SEPARATOR, "/"), &entry);
+            let rel = rel.replace(std::path::MAIN_SEPARATOR, "/");
+            if entry.path_is_symlink()
+                && let Ok(target) = entry.path().canonicalize()
+            {
+                followed.push((rel.clone(), target));
+            }
+            found(rel);
         }
         skipped.append(&mut outside.borrow_mut());
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
-        *self.skipped.lock().unwrap_or_else(|p| p.into_inner()) = skipped;
+        *self.met_links() = MetLinks { followed, skipped };
         Ok(())
+    }
+
+    fn met_links(&self) -> std::sync::MutexGuard<'_, MetLinks> {
+        self.links.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// A link at `path` (under the root) the walk did not follow.
@@ -239,7 +259,7 @@ impl Source for DirSource {
 
     fn files_each(&self, found: &mut dyn FnMut(&str)) -> io::Result<Vec<String>> {
         let mut out = Vec::new();
-        self.walk(&mut |rel, _| {
+        self.walk(&mut |rel| {
             found(&rel);
             out.push(rel);
         })?;
@@ -261,7 +281,7 @@ impl Source for DirSource {
     }
 
     fn skipped_links(&self) -> Vec<SkippedLink> {
-        self.skipped.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.met_links().skipped.clone()
     }
 }
 
@@ -290,19 +310,20 @@ impl GitSource {
     /// The folder `dir` (a checked repository path, `""` for the root) at `commit` (a
     /// resolved commit id, see [`Repo::resolve`]).
     pub fn load(repo: &Repo, commit: &str, dir: &str) -> Result<GitSource, GitError> {
-        GitSource::load_sharing(repo, commit, dir, History::Read, None)
+        GitSource::from_tree(repo, commit, dir, repo.ls_tree(commit, dir)?, History::Read, None)
     }
 
-    /// Like [`GitSource::load`]; blobs that `known` already holds are shared with it rather
-    /// than read again (two commits of a pull request share most of their files).
-    pub fn load_sharing(
+    /// [`GitSource::load`] from `dir`'s listing at `commit` ([`Repo::ls_tree`]), already
+    /// made. Blobs that `known` already holds are shared with it rather than read again
+    /// (two commits of a pull request share most of their files).
+    pub fn from_tree(
         repo: &Repo,
         commit: &str,
         dir: &str,
+        tree: DocsTree,
         history: History,
         known: Option<&GitSource>,
     ) -> Result<GitSource, GitError> {
-        let tree = repo.ls_tree(commit, dir)?;
         let visible = |path: &str| !path.split('/').any(is_skipped_name);
         let listing: Vec<(String, String)> = tree.files.into_iter().filter(|(path, _)| visible(path)).collect();
         let skipped: Vec<SkippedLink> = tree.skipped.into_iter().filter(|l| visible(&l.path)).collect();

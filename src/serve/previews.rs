@@ -263,10 +263,8 @@ impl Previews {
             eprintln!("build of {short} failed");
             fail(d)
         })?;
-        let csp = (self.opts.raw_html == RawHtml::Sanitize)
-            .then(|| crate::sanitize::content_security_policy(&tools.theme).into());
         let (site, _) = Snapshot::default().replaced(out.into_files());
-        let site = site.with_csp(csp);
+        let site = site.with_csp(self.opts.raw_html.policy(&tools.theme));
         eprintln!(
             "built preview {short} ({} pages) in {} ms",
             built.site.pages.len(),

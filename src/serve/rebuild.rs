@@ -105,7 +105,7 @@ pub struct Session {
     /// it on every commit and checkout, after which the pages' "last updated" lines are
     /// read again.
     reflog: Option<PathBuf>,
-    history_stale: std::cell::Cell<bool>,
+    history_stale: bool,
 }
 
 impl Session {
@@ -116,27 +116,22 @@ impl Session {
         let reflog = crate::git::work_tree_of(&inputs.docs)
             .map(|tree| tree.join(".git").join("logs").join("HEAD"))
             .filter(|log| log.is_file());
-        let mut session = Session {
+        // The embedded theme's policy until a build loads the theme (made only if needed).
+        let csp = match inputs.raw_html {
+            RawHtml::Trusted => None,
+            RawHtml::Sanitize => inputs.raw_html.policy(&crate::theme::Theme::embedded()),
+        };
+        Session {
             inputs,
             source,
             highlighter: Arc::new(Highlighter::new()),
             last: None,
             theme_dir: None,
             links: HashMap::new(),
-            csp: None,
+            csp,
             reflog,
-            history_stale: std::cell::Cell::new(false),
-        };
-        if session.inputs.raw_html == RawHtml::Sanitize {
-            session.keep_policy_of(&crate::theme::Theme::embedded());
+            history_stale: false,
         }
-        session
-    }
-
-    /// Keeps the Content-Security-Policy for `theme`, when the docs are untrusted.
-    fn keep_policy_of(&mut self, theme: &crate::theme::Theme) {
-        self.csp =
-            (self.inputs.raw_html == RawHtml::Sanitize).then(|| crate::sanitize::content_security_policy(theme).into());
     }
 
     /// The Content-Security-Policy to serve the last build with (untrusted docs only).
@@ -193,12 +188,8 @@ impl Session {
     /// Builds everything.
     pub fn rebuild_all(&mut self) -> Result<Rebuilt, Vec<Diagnostic>> {
         self.last = None;
-        if self.history_stale.take() {
+        if std::mem::take(&mut self.history_stale) {
             self.source = DirSource::new(&self.inputs.docs).with_git_history();
-        }
-        self.links.clear();
-        for (link, target) in self.source.links().unwrap_or_default() {
-            self.links.entry(target).or_default().push(link);
         }
         let config = Config::load(
             &self.inputs.docs,
@@ -208,8 +199,14 @@ impl Session {
         .map_err(|d| vec![d])?;
         self.theme_dir = config.theme_dir.clone();
         let tools = Tools::load(config.theme_dir.as_deref(), self.highlighter.clone()).map_err(|d| vec![d])?;
-        self.keep_policy_of(&tools.theme);
-        let loaded = Site::load(&self.source, config)?;
+        self.csp = self.inputs.raw_html.policy(&tools.theme);
+        let loaded = Site::load(&self.source, config);
+        // The links the load's listing met, whether or not the load went through.
+        self.links.clear();
+        for (link, target) in self.source.links() {
+            self.links.entry(target).or_default().push(link);
+        }
+        let loaded = loaded?;
         let out = MemoryOutput::default();
         let opts = BuildOptions {
             missing_route_files: MissingRouteFiles::Warn,
@@ -230,6 +227,7 @@ impl Session {
 
     /// Rebuilds what the changed paths need; `Ok(None)` when they touch nothing served.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Option<Rebuilt>, Vec<Diagnostic>> {
+        self.history_stale |= changed.iter().any(|p| self.reflog.as_deref() == Some(p.as_path()));
         let plan = changed
             .iter()
             .fold(Plan::Nothing, |plan, p| plan.merge(self.classify(p)));
@@ -242,10 +240,10 @@ impl Session {
     }
 
     /// Which work one changed path needs: its own, and that of the links that lead to it.
-    /// A commit (the reflog changed) needs everything, with the history read again.
+    /// A commit (the reflog changed) needs everything, with the history read again (see
+    /// [`Session::rebuild`]).
     pub fn classify(&self, path: &Path) -> Plan {
         if self.reflog.as_deref() == Some(path) {
-            self.history_stale.set(true);
             return Plan::Everything;
         }
         let linked = self.links.get(path).into_iter().flatten();
