@@ -349,9 +349,9 @@ pub fn build_site(
 /// Why not a parallel iterator over the range: rayon splits a range into a few long runs
 /// up front and splits a run again only when a thread steals it; a run in progress cannot
 /// be shared. A page takes 0.1 to 5 ms, and the thread that finished its runs first sat
-/// idle while the other walked the rest of its own: up to ~12 ms of a 160 ms, 530-page
-/// build. Why from both ends: consecutive pages are siblings, and making a folder holds its
-/// parent's lock while ext4 picks a block group for it (~0.1 ms, see
+/// idle while the other walked the rest of its own: 4 to 14 ms of a 530-page build of
+/// 160 to 220 ms. Why from both ends: consecutive pages are siblings, and making a folder
+/// holds its parent's lock while ext4 picks a block group for it (~0.1 ms, see
 /// `output::spread_subfolders`), so threads on neighbouring pages wait for each other.
 fn from_both_ends<T: Send>(count: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let left = std::sync::Mutex::new(0..count);
