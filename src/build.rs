@@ -118,14 +118,20 @@ pub struct Tools {
 impl Tools {
     /// Loads the theme, reusing an already loaded highlighter (the slow part).
     pub fn load(theme_dir: Option<&std::path::Path>, highlighter: Arc<Highlighter>) -> Result<Tools, Diagnostic> {
-        let theme = Theme::load(theme_dir)?;
-        let renderer = Renderer::new(&theme)?;
+        let (theme, renderer) = load_theme(theme_dir)?;
         Ok(Tools {
             theme,
             renderer,
             highlighter,
         })
     }
+}
+
+/// The theme in `theme_dir` (laid over the embedded one), and its templates compiled.
+fn load_theme(theme_dir: Option<&std::path::Path>) -> Result<(Theme, Renderer), Diagnostic> {
+    let theme = Theme::load(theme_dir)?;
+    let renderer = Renderer::new(&theme)?;
+    Ok((theme, renderer))
 }
 
 /// A built site's model and what its pages left behind, kept by a server so that it can
@@ -253,17 +259,12 @@ type LoadedSite = (Site, Vec<Diagnostic>);
 /// with its templates, the file listing and the manifest take 1 to 3 ms each.
 fn load(source: &dyn Source, config: Config, opts: &BuildOptions) -> Result<(Tools, LoadedSite), Vec<Diagnostic>> {
     let theme_dir = config.theme_dir.clone();
-    let theme = || -> Result<_, Vec<Diagnostic>> {
-        let theme = Theme::load(theme_dir.as_deref()).map_err(|d| vec![d])?;
-        let mut renderer = Renderer::new(&theme).map_err(|d| vec![d])?;
-        renderer.mark_changed(opts.changed_pages.clone());
-        Ok((theme, renderer))
-    };
     let ((themed, highlighter), loaded) = rayon::join(
-        || rayon::join(theme, Highlighter::new),
+        || rayon::join(|| load_theme(theme_dir.as_deref()), Highlighter::new),
         || Site::load(source, config).map_err(sorted),
     );
-    let (theme, renderer) = themed?;
+    let (theme, mut renderer) = themed.map_err(|d| vec![d])?;
+    renderer.mark_changed(opts.changed_pages.clone());
     let tools = Tools {
         theme,
         renderer,
