@@ -262,19 +262,23 @@ impl Highlighter {
             html: String::with_capacity(code.len() * 2),
             open: None,
         };
-        let mut token = None;
+        // The token of the current stack, looked up only when text follows it: several
+        // operations often fall on one place (a scope ends where the next begins).
+        let mut token: Option<Option<Token>> = None;
         for line in LinesWithEndings::from(code) {
             // A grammar error is not the writer's fault: fall back to plain text.
             let ops = state.parse_line(line, &self.syntaxes).ok()?;
             let mut done = 0;
             for (at, op) in ops {
                 if at > done {
+                    let token = *token.get_or_insert_with(|| token_for(stack.as_slice()));
                     out.push(line.get(done..at)?, token);
                     done = at;
                 }
                 stack.apply(&op).ok()?;
-                token = token_for(stack.as_slice());
+                token = None;
             }
+            let token = *token.get_or_insert_with(|| token_for(stack.as_slice()));
             out.push(line.get(done..)?, token);
         }
         Some(out.finish())
