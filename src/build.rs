@@ -345,7 +345,8 @@ pub fn build_site(
 }
 
 /// `f` of `0..count`, in order, each index taken by whichever thread is free next: half of
-/// the threads take them from the front, half from the back.
+/// the threads take them from the front, half from the back. The page pass of a build and
+/// of a check.
 ///
 /// Why not a parallel iterator over the range: rayon splits a range into a few long runs
 /// up front and splits a run again only when a thread steals it; a run in progress cannot
@@ -354,7 +355,7 @@ pub fn build_site(
 /// 160 to 220 ms. Why from both ends: consecutive pages are siblings, and making a folder
 /// holds its parent's lock while ext4 picks a block group for it (~0.1 ms, see
 /// `output::spread_subfolders`), so threads on neighbouring pages wait for each other.
-fn from_both_ends<T: Send>(count: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+pub(crate) fn from_both_ends<T: Send>(count: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let left = std::sync::Mutex::new(0..count);
     let take = |front: bool| {
         let mut left = left.lock().unwrap_or_else(|p| p.into_inner());

@@ -21,7 +21,8 @@ use std::sync::{Mutex, PoisonError, mpsc};
 use rayon::prelude::*;
 
 use crate::build::{
-    PageFacts, PageResult, check_anchors, check_page, cross_check, page_anchors, split_result, unresolved_page,
+    PageFacts, PageResult, check_anchors, check_page, cross_check, from_both_ends, page_anchors, split_result,
+    unresolved_page,
 };
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
@@ -327,18 +328,10 @@ pub(crate) fn analyse(source: &dyn Source, config: Config, reuse: &Reuse) -> Res
 
 /// Every page through the facts pass, in parallel, or as `reuse` supplies it.
 fn facts_pass(source: &dyn Source, site: &Site, reuse: &Reuse, kept: KeptLinks) -> Vec<PageResult> {
-    (0..site.pages.len())
-        .into_par_iter()
-        // Rayon splits a range in a few big parts and splits again only when a thread
-        // steals: at 10k pages, one core walked the last ~8% of the pages alone (~15 ms)
-        // while the other idled. Parts of a few pages (~0.05 ms each) leave it little to wait for.
-        .with_max_len(PAGES_PER_JOB)
-        .map(|i| reuse(site, i).unwrap_or_else(|| check_page(source, site, i, kept)))
-        .collect()
+    from_both_ends(site.pages.len(), |i| {
+        reuse(site, i).unwrap_or_else(|| check_page(source, site, i, kept))
+    })
 }
-
-/// The most pages one job of the page pass walks in a row.
-const PAGES_PER_JOB: usize = 8;
 
 /// Each page's own findings, kept for [`Analysis::page_result`].
 pub(crate) fn page_findings(results: &[PageResult]) -> Vec<Vec<Diagnostic>> {
