@@ -24,12 +24,14 @@ pub use comment::MARKER;
 pub use nav::{NavChange, NavChangeKind, NavPlace};
 pub use report::{CommitRef, Report, SCHEMA, Status};
 
-use crate::build::{BuildOptions, build_analysed};
+use rayon::prelude::*;
+
+use crate::build::{BuildOptions, build_analysed, check_page};
 use crate::check::{Analysis, analyse};
 use crate::config::{Config, Overrides};
 use crate::diag::Diagnostic;
 use crate::git::{Change, GitError, Repo, check_ref, check_repo_path};
-use crate::markdown::{Links, Target};
+use crate::markdown::{KeptLinks, Links, Target};
 use crate::output::{Output, Staged};
 use crate::site::Site;
 use crate::source::{GitSource, History};
@@ -288,16 +290,61 @@ fn start(opts: &Options) -> Result<Option<Work>, PreviewError> {
 }
 
 impl Work {
-    /// The pages the pull request added, modified or renamed (head paths).
+    /// The pages the sidebar badges "changed" (head paths): those the pull request added,
+    /// modified or renamed, and those that show or link to a file it added or changed (an
+    /// image), which look different even when their text is the same.
     fn changed_pages(&self) -> HashSet<String> {
-        self.changes
+        let mut pages = HashSet::new();
+        let mut files = HashSet::new();
+        for change in &self.changes {
+            if let Change::Added(p) | Change::Modified(p) | Change::Renamed { to: p, .. } = change {
+                if crate::paths::is_markdown(p) {
+                    pages.insert(p.clone());
+                } else {
+                    files.insert(p.as_str());
+                }
+            }
+        }
+        if !files.is_empty() {
+            pages.extend(self.pages_using(&files));
+        }
+        pages
+    }
+
+    /// The head's pages with a link to one of `files` (an image, a download). The build
+    /// badges pages as it renders them, before the links of every page are known, so these
+    /// are found first: only the pages whose text names one of the files (by file name, as
+    /// written or percent-encoded) go through the facts pass, which resolves their links.
+    /// None when the head does not load; its build then fails and says why.
+    fn pages_using(&self, files: &HashSet<&str>) -> Vec<String> {
+        let Ok((site, _)) = Site::load(&self.new, self.config.clone()) else {
+            return Vec::new();
+        };
+        let names: Vec<String> = files
             .iter()
-            .filter_map(|c| match c {
-                Change::Added(p) | Change::Modified(p) | Change::Renamed { to: p, .. } => Some(p),
-                Change::Removed(_) => None,
+            .map(|f| f.rsplit('/').next().unwrap_or(f))
+            .flat_map(|name| [regex::escape(name), regex::escape(&crate::paths::encode_path(name))])
+            .collect();
+        // Escaped literals always compile; were the list ever too long for it, every page
+        // goes to the facts pass.
+        let any_name = regex::bytes::Regex::new(&names.join("|")).ok();
+        let names_one = |i: &usize| {
+            let text = self.new.read_shared(&site.pages[*i].path).unwrap_or_default();
+            any_name.as_ref().is_none_or(|r| r.is_match(text))
+        };
+        let links_one = |i: &usize| {
+            check_page(&self.new, &site, *i, KeptLinks::All).is_ok_and(|(facts, _)| {
+                facts
+                    .links
+                    .iter()
+                    .any(|l| matches!(&l.target, Target::File { path } if files.contains(path.as_str())))
             })
-            .filter(|p| crate::paths::is_markdown(p))
-            .cloned()
+        };
+        (0..site.pages.len())
+            .into_par_iter()
+            .filter(names_one)
+            .filter(links_one)
+            .map(|i| site.pages[i].path.clone())
             .collect()
     }
 

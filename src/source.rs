@@ -378,7 +378,7 @@ impl GitSource {
     }
 
     /// The bytes of a file as the source holds them.
-    fn read_shared(&self, path: &str) -> io::Result<&[u8]> {
+    pub(crate) fn read_shared(&self, path: &str) -> io::Result<&[u8]> {
         self.ids
             .get(path)
             .and_then(|id| self.blobs.get(id))

@@ -53,7 +53,7 @@ fn base_files() -> Vec<(&'static str, &'static str)> {
         ),
         (
             "docs/guide/usage.md",
-            "# Usage\n\nUse it well. Each line of this page is about usage.\n\n## Options\n\nThere are some.\n",
+            "# Usage\n\nUse it well. Each line of this page is about usage.\n\n## Options\n\nThere are some, drawn in `images/flags.svg`.\n",
         ),
         (
             "docs/reference.md",
@@ -433,6 +433,11 @@ fn a_changed_image_puts_the_pages_showing_it_up_for_review() {
         home.contains("<a class=\"site-title\" href=\"./\">Flag Docs</a>"),
         "{home}"
     );
+    // The page showing the image is badged in the sidebar; the page that only names the
+    // image's file in its text is not.
+    let badged = |title: &str| home.contains(&format!(">{title} <span class=\"badge badge-changed\">changed</span>"));
+    assert!(badged("Reference"), "{home}");
+    assert!(!badged("Usage") && !badged("Home"), "{home}");
 }
 
 #[test]
