@@ -538,10 +538,16 @@ fn a_commit_while_serving_updates_last_updated() {
 
     append(&docs.join("guide/install.md"), "Committed later.");
     events.next("update");
+    s.wait_log("rebuilt guide/install.md in");
     git(&["commit", "-q", "-am", "second"]);
     let second = git(&["log", "-1", "--format=%h"]).trim().to_string();
     events.next("update");
     let page = s.get("/guide/install/").text();
     assert!(page.contains(&format!("<code>{second}</code>")), "{page}");
     assert!(page.contains("Committed later."));
+    // Only the page whose "last updated" the commit changed is rendered again.
+    let rebuilt = s.wait_log("rebuilt ");
+    assert!(rebuilt.starts_with("rebuilt guide/install.md in"), "{rebuilt}");
+    let other = s.get("/guide/").text();
+    assert!(other.contains(&format!("<code>{first}</code>")), "{other}");
 }

@@ -105,7 +105,6 @@ pub struct Session {
     /// it on every commit and checkout, after which the pages' "last updated" lines are
     /// read again.
     reflog: Option<PathBuf>,
-    history_stale: bool,
 }
 
 impl Session {
@@ -130,7 +129,6 @@ impl Session {
             links: HashMap::new(),
             csp,
             reflog,
-            history_stale: false,
         }
     }
 
@@ -188,9 +186,6 @@ impl Session {
     /// Builds everything.
     pub fn rebuild_all(&mut self) -> Result<Rebuilt, Vec<Diagnostic>> {
         self.last = None;
-        if std::mem::take(&mut self.history_stale) {
-            self.source = DirSource::new(&self.inputs.docs).with_git_history();
-        }
         let config = Config::load(
             &self.inputs.docs,
             self.inputs.config.as_deref(),
@@ -227,10 +222,15 @@ impl Session {
 
     /// Rebuilds what the changed paths need; `Ok(None)` when they touch nothing served.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Option<Rebuilt>, Vec<Diagnostic>> {
-        self.history_stale |= changed.iter().any(|p| self.reflog.as_deref() == Some(p.as_path()));
-        let plan = changed
+        let is_reflog = |p: &PathBuf| self.reflog.as_deref() == Some(p.as_path());
+        let committed = changed.iter().any(is_reflog);
+        let mut plan = changed
             .iter()
+            .filter(|p| !is_reflog(p))
             .fold(Plan::Nothing, |plan, p| plan.merge(self.classify(p)));
+        if committed {
+            plan = plan.merge(self.read_history());
+        }
         match plan {
             Plan::Nothing => Ok(None),
             Plan::Everything => self.rebuild_all().map(Some),
@@ -239,13 +239,36 @@ impl Session {
         }
     }
 
+    /// After a commit or checkout: reads the history again, and plans the pages whose "last
+    /// updated" line it changed. The files the commit or checkout changed on disk have
+    /// events of their own.
+    fn read_history(&mut self) -> Plan {
+        let source = DirSource::new(&self.inputs.docs).with_git_history();
+        let plan = match &self.last {
+            Some((_, built)) => {
+                let pages: BTreeSet<usize> = (0..built.site.pages.len())
+                    .filter(|&i| {
+                        let path = &built.site.pages[i].path;
+                        self.source.last_updated(path) != source.last_updated(path)
+                    })
+                    .collect();
+                if pages.is_empty() {
+                    Plan::Nothing
+                } else {
+                    Plan::Some {
+                        pages,
+                        files: BTreeSet::new(),
+                    }
+                }
+            }
+            None => Plan::Everything,
+        };
+        self.source = source;
+        plan
+    }
+
     /// Which work one changed path needs: its own, and that of the links that lead to it.
-    /// A commit (the reflog changed) needs everything, with the history read again (see
-    /// [`Session::rebuild`]).
     pub fn classify(&self, path: &Path) -> Plan {
-        if self.reflog.as_deref() == Some(path) {
-            return Plan::Everything;
-        }
         let linked = self.links.get(path).into_iter().flatten();
         linked.fold(self.classify_path(path), |plan, link| {
             plan.merge(self.classify_path(&self.inputs.docs.join(link)))
