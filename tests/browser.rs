@@ -40,6 +40,17 @@ frame.onload = () => {
   const icon = callout && callout.querySelector(".callout-icon");
   const cs = style(callout);
   const bodyBg = style(d.body).backgroundColor;
+  // Whether the search box shows its whole placeholder: typed in as a value, the word must
+  // not scroll (the box's padding and Chrome's clear button take room from the text).
+  const search = d.querySelector(".search-input");
+  const fits = (input) => {
+    if (!input) return null;
+    const typed = input.value;
+    input.value = input.placeholder;
+    const ok = input.scrollWidth <= input.clientWidth;
+    input.value = typed;
+    return ok;
+  };
   const result = {
     theme: d.documentElement.getAttribute("data-theme"),
     navVisible: visible(nav) && nav.getBoundingClientRect().width > 150,
@@ -57,6 +68,7 @@ frame.onload = () => {
     codeBlocks: d.querySelectorAll(".code-block").length,
     sidebarShown: visible(d.querySelector("#docsite-sidebar")) && d.querySelector("#docsite-sidebar").getBoundingClientRect().right > 0,
     menuButtonShown: visible(d.querySelector(".menu-button")),
+    searchPlaceholderFits: fits(search),
   };
   document.getElementById("probe-result").textContent = JSON.stringify(result);
 };
@@ -216,6 +228,7 @@ fn corpus_page_looks_right_in_light_and_dark_mode() {
             "every code block has a copy button: {r}"
         );
         assert_eq!(r["menuButtonShown"], false, "no drawer button on a desktop: {r}");
+        assert_eq!(r["searchPlaceholderFits"], true, "{r}");
         let (bg, text) = (
             r["bodyLuminance"].as_f64().unwrap(),
             r["textLuminance"].as_f64().unwrap(),
@@ -230,6 +243,7 @@ fn corpus_page_looks_right_in_light_and_dark_mode() {
         assert_eq!(phone["horizontalOverflow"], false, "phone: {phone}");
         assert_eq!(phone["menuButtonShown"], true, "phone: {phone}");
         assert_eq!(phone["sidebarShown"], false, "phone: {phone}");
+        assert_eq!(phone["searchPlaceholderFits"], true, "phone: {phone}");
         let shot = shots.join(format!("standalone-{theme}.png"));
         chrome(&bin, &[&format!("--screenshot={}", shot.display()), &probe]);
         let png = std::fs::read(&shot).expect("screenshot written");
