@@ -44,6 +44,25 @@ enum Command {
     Serve(ServeArgs),
     /// Build a pull request's docs from git into OUT/@SLUG/ and print the review comment.
     Preview(preview_cmd::PreviewArgs),
+    /// Work with themes.
+    #[command(subcommand)]
+    Theme(ThemeCommand),
+}
+
+#[derive(Subcommand)]
+enum ThemeCommand {
+    /// Write the built-in templates and assets to a folder, to start a theme from.
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// The folder to write to (made if missing).
+    #[arg(default_value = "theme", value_name = "DIR")]
+    dir: PathBuf,
+    /// Replace files of the same names already in DIR.
+    #[arg(long)]
+    force: bool,
 }
 
 /// What `build` and `serve` both take: where the docs are and how to present them.
@@ -144,6 +163,36 @@ fn main() -> ExitCode {
         Command::Check(args) => run_check(args),
         Command::Serve(args) => run_serve(args),
         Command::Preview(args) => preview_cmd::run(args),
+        Command::Theme(ThemeCommand::Export(args)) => run_theme_export(args),
+    }
+}
+
+fn run_theme_export(args: ExportArgs) -> ExitCode {
+    use docsite::theme::{Existing, ExportError, export};
+    let existing = if args.force { Existing::Replace } else { Existing::Keep };
+    let shown = args.dir.display();
+    match export(&args.dir, existing) {
+        Ok(files) => {
+            for f in &files {
+                println!("{}", args.dir.join(f).display());
+            }
+            eprintln!(
+                "wrote the built-in theme ({} files) to {shown}\n  next: delete the files you will not change (those keep following docsite's updates), then build with --theme {shown}, or set `theme` in docsite.toml to the folder's path from that file",
+                files.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(ExportError::Exists(paths)) => {
+            for p in &paths {
+                eprintln!("error: {} already exists", args.dir.join(p).display());
+            }
+            eprintln!("  help: pass --force to replace them, or export to another folder; nothing was written");
+            ExitCode::from(1)
+        }
+        Err(ExportError::Io { path, error }) => {
+            eprintln!("error: cannot write {}: {error}", path.display());
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -29,14 +29,16 @@ impl Theme {
     /// The built-in theme.
     pub fn embedded() -> Theme {
         let mut theme = Theme::default();
-        for file in all_files(&TEMPLATES) {
-            if let (Some(name), Some(text)) = (file.path().to_str(), file.contents_utf8()) {
-                theme.templates.insert(name.replace('\\', "/"), text.to_string());
-            }
-        }
-        for file in all_files(&ASSETS) {
-            if let Some(name) = file.path().to_str() {
-                theme.assets.insert(name.replace('\\', "/"), file.contents().to_vec());
+        for (path, bytes) in embedded_files() {
+            match path.strip_prefix("templates/") {
+                Some(name) => {
+                    if let Ok(text) = std::str::from_utf8(bytes) {
+                        theme.templates.insert(name.to_string(), text.to_string());
+                    }
+                }
+                None => {
+                    theme.assets.insert(path, bytes.to_vec());
+                }
             }
         }
         theme
@@ -90,6 +92,72 @@ impl Theme {
     }
 }
 
+/// What [`export`] does with files that are already in the folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Write nothing when any file it would write exists.
+    Keep,
+    /// Replace them.
+    Replace,
+}
+
+/// Why [`export`] wrote nothing, or stopped.
+#[derive(Debug)]
+pub enum ExportError {
+    /// These files exist (paths under the folder), and [`Existing::Keep`] was asked.
+    Exists(Vec<String>),
+    /// A file or folder could not be written.
+    Io {
+        path: std::path::PathBuf,
+        error: std::io::Error,
+    },
+}
+
+/// Writes the built-in theme into `dir` in the layout `--theme` reads (templates under
+/// `templates/`, assets at the top), to start a theme from. Returns the files written
+/// (paths under `dir`, sorted). With [`Existing::Keep`], it checks every file before
+/// writing any, so a refusal leaves the folder as it was.
+pub fn export(dir: &Path, existing: Existing) -> Result<Vec<String>, ExportError> {
+    let files = embedded_files();
+    if existing == Existing::Keep {
+        let present: Vec<String> = files
+            .iter()
+            .filter(|(path, _)| dir.join(path).symlink_metadata().is_ok())
+            .map(|(path, _)| path.clone())
+            .collect();
+        if !present.is_empty() {
+            return Err(ExportError::Exists(present));
+        }
+    }
+    for (path, bytes) in &files {
+        let target = dir.join(path);
+        let io = |error| ExportError::Io {
+            path: target.clone(),
+            error,
+        };
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        std::fs::write(&target, bytes).map_err(io)?;
+    }
+    Ok(files.into_keys().collect())
+}
+
+/// The built-in theme's files as a theme folder lays them out: templates under
+/// `templates/`, assets at the top.
+fn embedded_files() -> BTreeMap<String, &'static [u8]> {
+    let templates = all_files(&TEMPLATES)
+        .into_iter()
+        .map(|f| (format!("templates/{}", f.path().to_string_lossy()), f.contents()));
+    let assets = all_files(&ASSETS)
+        .into_iter()
+        .map(|f| (f.path().to_string_lossy().into_owned(), f.contents()));
+    templates
+        .chain(assets)
+        .map(|(path, bytes)| (path.replace('\\', "/"), bytes))
+        .collect()
+}
+
 fn all_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
     let mut out: Vec<_> = dir.files().collect();
     for sub in dir.dirs() {
@@ -109,6 +177,36 @@ mod tests {
         assert!(t.templates.contains_key("404.html"));
         assert!(t.assets.contains_key("docsite.css"));
         assert!(t.assets.contains_key("docsite.js"));
+    }
+
+    #[test]
+    fn export_writes_the_theme_that_load_reads_and_keeps_existing_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let written = export(dir.path(), Existing::Keep).unwrap();
+        assert!(written.contains(&"templates/page.html".to_string()), "{written:?}");
+        assert!(written.contains(&"docsite.css".to_string()), "{written:?}");
+        let (embedded, loaded) = (Theme::embedded(), Theme::load(Some(dir.path())).unwrap());
+        assert_eq!(loaded.templates, embedded.templates);
+        assert_eq!(loaded.assets, embedded.assets);
+        assert_eq!(written.len(), embedded.templates.len() + embedded.assets.len());
+
+        std::fs::write(dir.path().join("docsite.css"), "mine").unwrap();
+        std::fs::remove_file(dir.path().join("templates/404.html")).unwrap();
+        match export(dir.path(), Existing::Keep) {
+            Err(ExportError::Exists(paths)) => assert!(paths.contains(&"docsite.css".to_string())),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(std::fs::read(dir.path().join("docsite.css")).unwrap(), b"mine");
+        assert!(
+            !dir.path().join("templates/404.html").exists(),
+            "a refusal writes nothing"
+        );
+        export(dir.path(), Existing::Replace).unwrap();
+        assert_eq!(
+            std::fs::read(dir.path().join("docsite.css")).unwrap(),
+            embedded.assets["docsite.css"]
+        );
+        assert!(dir.path().join("templates/404.html").exists());
     }
 
     #[test]

@@ -392,3 +392,49 @@ fn search_index_size_is_printed_and_a_budget_overrun_warns() {
     let page = std::fs::read_to_string(site.join("index.html")).unwrap();
     assert!(!page.contains("docsite-search"), "{page}");
 }
+
+/// `docsite theme export` writes the built-in theme: a build with it is the same site, and
+/// a second export keeps the files already there unless told to replace them.
+#[test]
+fn theme_export_round_trips_and_keeps_existing_files() {
+    let work = tmp();
+    let theme = work.path().join("brand");
+    let theme_arg = theme.to_str().unwrap();
+    let o = docsite(&["theme", "export", theme_arg]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let listed: Vec<String> = common::stdout(&o).lines().map(String::from).collect();
+    assert!(listed.iter().any(|l| l.ends_with("templates/page.html")), "{listed:?}");
+    assert!(listed.iter().all(|l| std::path::Path::new(l).is_file()), "{listed:?}");
+    assert!(stderr(&o).contains("--theme"), "{}", stderr(&o));
+
+    let (plain, themed) = (work.path().join("plain"), work.path().join("themed"));
+    let o = build("tests/fixtures/acme", plain.to_str().unwrap(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = build("tests/fixtures/acme", themed.to_str().unwrap(), &["--theme", theme_arg]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (plain, themed) = (site_files(&plain), site_files(&themed));
+    assert_eq!(plain.keys().collect::<Vec<_>>(), themed.keys().collect::<Vec<_>>());
+    for (path, bytes) in &plain {
+        assert!(themed[path] == *bytes, "{path} differs with the exported theme");
+    }
+
+    let css = theme.join("docsite.css");
+    std::fs::write(&css, "body { color: red }").unwrap();
+    std::fs::remove_file(theme.join("templates/404.html")).unwrap();
+    let o = docsite(&["theme", "export", theme_arg]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("error: {} already exists", css.display())),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&css).unwrap(), "body { color: red }");
+    assert!(
+        !theme.join("templates/404.html").exists(),
+        "a refused export writes nothing"
+    );
+    let o = docsite(&["theme", "export", "--force", theme_arg]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_ne!(std::fs::read_to_string(&css).unwrap(), "body { color: red }");
+    assert!(theme.join("templates/404.html").is_file());
+}
