@@ -14,6 +14,7 @@ pub mod config;
 pub mod diag;
 pub mod git;
 pub mod highlight;
+pub mod init;
 pub mod manifest;
 pub mod markdown;
 pub mod output;

@@ -47,6 +47,18 @@ enum Command {
     /// Work with themes.
     #[command(subcommand)]
     Theme(ThemeCommand),
+    /// Start a docs folder: a manifest, two pages and a config file.
+    Init(InitArgs),
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// The folder to create (or fill, if it holds none of the files).
+    #[arg(default_value = "docs", value_name = "DIR")]
+    dir: PathBuf,
+    /// Site title.
+    #[arg(long, default_value = "Documentation")]
+    title: String,
 }
 
 #[derive(Subcommand)]
@@ -164,32 +176,71 @@ fn main() -> ExitCode {
         Command::Serve(args) => run_serve(args),
         Command::Preview(args) => preview_cmd::run(args),
         Command::Theme(ThemeCommand::Export(args)) => run_theme_export(args),
+        Command::Init(args) => run_init(args),
     }
 }
 
+fn run_init(args: InitArgs) -> ExitCode {
+    let docs = if args.dir == Path::new("docs") {
+        String::new()
+    } else {
+        format!(" --docs {}", args.dir.display())
+    };
+    let next = format!(
+        "created the docs folder {}\n  next: docsite serve{docs} --open, then edit {}",
+        args.dir.display(),
+        args.dir.join("README.md").display()
+    );
+    report_new_files(
+        &args.dir,
+        docsite::init::init(&args.dir, &args.title),
+        next,
+        "init starts a new docs folder; pick an empty folder",
+    )
+}
+
 fn run_theme_export(args: ExportArgs) -> ExitCode {
-    use docsite::theme::{Existing, ExportError, export};
+    use docsite::output::Existing;
     let existing = if args.force { Existing::Replace } else { Existing::Keep };
+    let written = docsite::theme::export(&args.dir, existing);
     let shown = args.dir.display();
-    match export(&args.dir, existing) {
+    let count = written.as_ref().map_or(0, Vec::len);
+    let next = format!(
+        "wrote the built-in theme ({count} files) to {shown}\n  next: delete the files you will not change (those keep following docsite's updates), then build with --theme {shown}, or set `theme` in docsite.toml to the folder's path from that file"
+    );
+    report_new_files(
+        &args.dir,
+        written,
+        next,
+        "pass --force to replace them, or export to another folder",
+    )
+}
+
+/// What a command that writes starter files did: the files on stdout and `next` on stderr,
+/// or why it wrote nothing (with `refused_help` when files were in the way).
+fn report_new_files(
+    dir: &Path,
+    written: Result<Vec<String>, docsite::output::WriteNewError>,
+    next: String,
+    refused_help: &str,
+) -> ExitCode {
+    use docsite::output::WriteNewError;
+    match written {
         Ok(files) => {
             for f in &files {
-                println!("{}", args.dir.join(f).display());
+                println!("{}", dir.join(f).display());
             }
-            eprintln!(
-                "wrote the built-in theme ({} files) to {shown}\n  next: delete the files you will not change (those keep following docsite's updates), then build with --theme {shown}, or set `theme` in docsite.toml to the folder's path from that file",
-                files.len()
-            );
+            eprintln!("{next}");
             ExitCode::SUCCESS
         }
-        Err(ExportError::Exists(paths)) => {
+        Err(WriteNewError::Exists(paths)) => {
             for p in &paths {
-                eprintln!("error: {} already exists", args.dir.join(p).display());
+                eprintln!("error: {} already exists", dir.join(p).display());
             }
-            eprintln!("  help: pass --force to replace them, or export to another folder; nothing was written");
+            eprintln!("  help: {refused_help}; nothing was written");
             ExitCode::from(1)
         }
-        Err(ExportError::Io { path, error }) => {
+        Err(WriteNewError::Io { path, error }) => {
             eprintln!("error: cannot write {}: {error}", path.display());
             ExitCode::from(1)
         }

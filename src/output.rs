@@ -174,6 +174,53 @@ impl Staged {
     }
 }
 
+/// What [`write_new`] does with files that are already in the folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Write nothing when any of the files exists.
+    Keep,
+    /// Replace them.
+    Replace,
+}
+
+/// Why [`write_new`] wrote nothing, or stopped.
+#[derive(Debug)]
+pub enum WriteNewError {
+    /// These files exist (paths under the folder), and [`Existing::Keep`] was asked.
+    Exists(Vec<String>),
+    /// A file or folder could not be written.
+    Io { path: PathBuf, error: io::Error },
+}
+
+/// Writes starter files (`docsite init`, `docsite theme export`) into `dir`, making it and
+/// the folders the `/`-separated paths name. Returns the paths written. With
+/// [`Existing::Keep`], every file is checked before any is written, so a refusal leaves
+/// the folder as it was: these are files a person edits next.
+pub fn write_new(dir: &Path, files: &[(String, &[u8])], existing: Existing) -> Result<Vec<String>, WriteNewError> {
+    if existing == Existing::Keep {
+        let present: Vec<String> = files
+            .iter()
+            .filter(|(path, _)| dir.join(path).symlink_metadata().is_ok())
+            .map(|(path, _)| path.clone())
+            .collect();
+        if !present.is_empty() {
+            return Err(WriteNewError::Exists(present));
+        }
+    }
+    for (path, bytes) in files {
+        let target = dir.join(path);
+        let io = |error| WriteNewError::Io {
+            path: target.clone(),
+            error,
+        };
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        std::fs::write(&target, bytes).map_err(io)?;
+    }
+    Ok(files.iter().map(|(path, _)| path.clone()).collect())
+}
+
 /// Keeps the site in memory.
 #[derive(Default)]
 pub struct MemoryOutput {

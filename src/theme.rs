@@ -9,6 +9,7 @@ use std::path::Path;
 use include_dir::{Dir, include_dir};
 
 use crate::diag::{Diagnostic, Kind, Pos};
+use crate::output::{Existing, WriteNewError, write_new};
 
 static TEMPLATES: Dir = include_dir!("$CARGO_MANIFEST_DIR/templates");
 static ASSETS: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
@@ -92,55 +93,12 @@ impl Theme {
     }
 }
 
-/// What [`export`] does with files that are already in the folder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Existing {
-    /// Write nothing when any file it would write exists.
-    Keep,
-    /// Replace them.
-    Replace,
-}
-
-/// Why [`export`] wrote nothing, or stopped.
-#[derive(Debug)]
-pub enum ExportError {
-    /// These files exist (paths under the folder), and [`Existing::Keep`] was asked.
-    Exists(Vec<String>),
-    /// A file or folder could not be written.
-    Io {
-        path: std::path::PathBuf,
-        error: std::io::Error,
-    },
-}
-
 /// Writes the built-in theme into `dir` in the layout `--theme` reads (templates under
 /// `templates/`, assets at the top), to start a theme from. Returns the files written
-/// (paths under `dir`, sorted). With [`Existing::Keep`], it checks every file before
-/// writing any, so a refusal leaves the folder as it was.
-pub fn export(dir: &Path, existing: Existing) -> Result<Vec<String>, ExportError> {
-    let files = embedded_files();
-    if existing == Existing::Keep {
-        let present: Vec<String> = files
-            .iter()
-            .filter(|(path, _)| dir.join(path).symlink_metadata().is_ok())
-            .map(|(path, _)| path.clone())
-            .collect();
-        if !present.is_empty() {
-            return Err(ExportError::Exists(present));
-        }
-    }
-    for (path, bytes) in &files {
-        let target = dir.join(path);
-        let io = |error| ExportError::Io {
-            path: target.clone(),
-            error,
-        };
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(io)?;
-        }
-        std::fs::write(&target, bytes).map_err(io)?;
-    }
-    Ok(files.into_keys().collect())
+/// (paths under `dir`, sorted); see [`write_new`] for `existing`.
+pub fn export(dir: &Path, existing: Existing) -> Result<Vec<String>, WriteNewError> {
+    let files: Vec<(String, &[u8])> = embedded_files().into_iter().collect();
+    write_new(dir, &files, existing)
 }
 
 /// The built-in theme's files as a theme folder lays them out: templates under
@@ -193,7 +151,7 @@ mod tests {
         std::fs::write(dir.path().join("docsite.css"), "mine").unwrap();
         std::fs::remove_file(dir.path().join("templates/404.html")).unwrap();
         match export(dir.path(), Existing::Keep) {
-            Err(ExportError::Exists(paths)) => assert!(paths.contains(&"docsite.css".to_string())),
+            Err(WriteNewError::Exists(paths)) => assert!(paths.contains(&"docsite.css".to_string())),
             other => panic!("{other:?}"),
         }
         assert_eq!(std::fs::read(dir.path().join("docsite.css")).unwrap(), b"mine");

@@ -438,3 +438,53 @@ fn theme_export_round_trips_and_keeps_existing_files() {
     assert_ne!(std::fs::read_to_string(&css).unwrap(), "body { color: red }");
     assert!(theme.join("templates/404.html").is_file());
 }
+
+/// `docsite init` starts a docs folder that builds and checks with no findings, shows the
+/// title as written, and never writes over a folder that has its files.
+#[test]
+fn init_makes_a_folder_that_builds_cleanly_and_never_overwrites() {
+    let work = tmp();
+    let docs = work.path().join("handbook");
+    let docs_arg = docs.to_str().unwrap();
+    let o = docsite(&["init", docs_arg, "--title", "Acme <Handbook>"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let listed: Vec<String> = common::stdout(&o).lines().map(String::from).collect();
+    assert_eq!(listed.len(), 4, "{listed:?}");
+    assert!(listed.iter().all(|l| std::path::Path::new(l).is_file()), "{listed:?}");
+    assert!(stderr(&o).contains("docsite serve --docs "), "{}", stderr(&o));
+
+    let site = work.path().join("site");
+    let o = build(docs_arg, site.to_str().unwrap(), &["--strict"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("built 2 pages in ") && stderr(&o).contains(" ms, 0 warnings"));
+    let home = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(home.contains("<title>Acme &lt;Handbook&gt;</title>"), "{home}");
+    assert!(
+        home.contains(">Acme &lt;Handbook&gt;<a class=\"heading-anchor\""),
+        "{home}"
+    );
+    assert!(site.join("getting-started/index.html").is_file());
+    let o = common::check(docs_arg, &[]);
+    assert!(
+        common::stdout(&o).contains("0 errors, 0 warnings, 0 notes in 2 pages"),
+        "{}{}",
+        common::stdout(&o),
+        stderr(&o)
+    );
+
+    let home_md = docs.join("README.md");
+    std::fs::write(&home_md, "# Mine\n").unwrap();
+    std::fs::remove_file(docs.join("getting-started.md")).unwrap();
+    let o = docsite(&["init", docs_arg]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("error: {} already exists", home_md.display())),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&home_md).unwrap(), "# Mine\n");
+    assert!(
+        !docs.join("getting-started.md").exists(),
+        "a refused init writes nothing"
+    );
+}
