@@ -84,9 +84,43 @@ unsafe impl GlobalAlloc for SplitBySize {
     }
 }
 
+/// Slack the system allocator keeps at the top of each of its heaps: see [`keep_heap_slack`].
+const HEAP_SLACK: usize = 16 << 20;
+
+/// Tells the system allocator (glibc's malloc) to keep [`HEAP_SLACK`] bytes at the top of
+/// each heap it grows or shrinks (`M_TOP_PAD`), for the rest of the process. For a batch run
+/// (a build, a preview), not a long-lived server. Returns whether the allocator took it
+/// (`false` where the system allocator is not glibc's).
+///
+/// Why: a page's large blocks (its text, HTML, the template's output) are freed when the
+/// page is done. By default glibc then hands the top of the thread's heap back to the kernel
+/// (`madvise`) and takes it again for the next page (`mprotect`, then a zeroed page fault
+/// per 4 KB): a 530-page build made ~320 `mprotect` and ~80 `madvise` calls; with the slack,
+/// 12 and 28, and ran ~3 % faster (bench/README.md, "Heap slack"). Peak RSS does not
+/// change: the slack is address space until touched, and what is kept was touched anyway.
+pub fn keep_heap_slack() -> bool {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: `mallopt` sets a tuning parameter of glibc's malloc; it takes any value
+        // and touches no memory of ours.
+        unsafe { libc::mallopt(libc::M_TOP_PAD, HEAP_SLACK as libc::c_int) == 1 }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        let _ = HEAP_SLACK;
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    fn glibc_takes_the_heap_slack() {
+        assert!(keep_heap_slack());
+    }
 
     fn filled(a: &SplitBySize, layout: Layout) -> *mut u8 {
         // SAFETY: non-zero sizes only.

@@ -382,6 +382,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
 
 fn run_build(args: BuildArgs) -> ExitCode {
     let started = Instant::now();
+    docsite::alloc::keep_heap_slack();
     let docs = &args.site.docs;
     let prefix = display_prefix(docs);
     let overrides = args.site.overrides(args.site_url.clone());

@@ -60,6 +60,7 @@ enum Quiet {
 }
 
 pub fn run(args: PreviewArgs) -> ExitCode {
+    docsite::alloc::keep_heap_slack();
     // A missing or empty file is a first run: there is no comment yet.
     let previous_comment = args
         .previous_comment
