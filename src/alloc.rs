@@ -87,10 +87,10 @@ unsafe impl GlobalAlloc for SplitBySize {
 /// Slack the system allocator keeps at the top of each of its heaps: see [`keep_heap_slack`].
 const HEAP_SLACK: usize = 16 << 20;
 
-/// Tells the system allocator (glibc's malloc) to keep [`HEAP_SLACK`] bytes at the top of
-/// each heap it grows or shrinks (`M_TOP_PAD`), for the rest of the process. For a batch run
-/// (a build, a preview), not a long-lived server. Returns whether the allocator took it
-/// (`false` where the system allocator is not glibc's).
+/// Tells the system allocator (glibc's malloc) to keep 16 MB at the top of each heap it
+/// grows or shrinks (`M_TOP_PAD`), for the rest of the process. For a batch run (a build, a
+/// preview), not a long-lived server. Returns whether the allocator took it (`false` where
+/// the system allocator is not glibc's).
 ///
 /// Why: a page's large blocks (its text, HTML, the template's output) are freed when the
 /// page is done. By default glibc then hands the top of the thread's heap back to the kernel

@@ -195,7 +195,7 @@ impl Built {
         }
         diags.extend(check_anchors(&self.site, &self.facts, Some(i)));
         // The page's words changed. Rebuilding the index takes every page's terms (about
-        // 0.1 s at 10k pages), so it waits for `refresh_search`, off the page's path.
+        // 0.1 s at 10k pages), so it waits for `search_job`, off the page's path.
         self.search_stale = self.site.config.search == SearchIndex::Build;
         Ok(sorted(diags))
     }

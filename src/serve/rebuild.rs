@@ -383,7 +383,7 @@ impl Session {
         })
     }
 
-    /// Whether the search index waits for [`Session::refresh_search`].
+    /// Whether the search index waits to be written again ([`Session::search_job`]).
     pub fn search_stale(&self) -> bool {
         self.last.as_ref().is_some_and(|(_, b)| b.search_stale())
     }
