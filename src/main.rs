@@ -36,6 +36,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start a docs folder: a manifest, two pages and a config file.
+    Init(InitArgs),
     /// Build the static site.
     Build(BuildArgs),
     /// Check the docs for broken links, anchors, images, orphans and redirects; write nothing.
@@ -47,8 +49,6 @@ enum Command {
     /// Work with themes.
     #[command(subcommand)]
     Theme(ThemeCommand),
-    /// Start a docs folder: a manifest, two pages and a config file.
-    Init(InitArgs),
 }
 
 #[derive(Args)]
