@@ -551,3 +551,66 @@ fn a_commit_while_serving_updates_last_updated() {
     let other = s.get("/guide/").text();
     assert!(other.contains(&format!("<code>{first}</code>")), "{other}");
 }
+
+/// Switching branches while serving: the pages, the navigation and "last updated" follow
+/// the checkout, and switching back restores them.
+#[test]
+fn a_checkout_while_serving_shows_the_other_branch() {
+    let (work, docs) = acme_copy();
+    let git = |args: &[&str]| common::git(work.path(), args);
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "first"]);
+    let first = git(&["log", "-1", "--format=%h"]).trim().to_string();
+    git(&["checkout", "-q", "-b", "other"]);
+    append(&docs.join("guide/install.md"), "Only on the other branch.");
+    write(
+        &docs.join("guide/extra.md"),
+        "# Extra\n\nA page the other branch adds.\n",
+    );
+    let manifest = std::fs::read_to_string(docs.join("manifest.json")).unwrap();
+    let with_extra = manifest.replacen(
+        r#""path": "./guide/install.md""#,
+        r#""path": "./guide/install.md"}, {"title": "Extra", "path": "./guide/extra.md""#,
+        1,
+    );
+    assert_ne!(with_extra, manifest);
+    write(&docs.join("manifest.json"), &with_extra);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "other"]);
+    let other = git(&["log", "-1", "--format=%h"]).trim().to_string();
+    git(&["checkout", "-q", "main"]);
+
+    let s = Server::start(&docs, &[]);
+    let events = s.events();
+    events.next("hello");
+    assert_eq!(s.get("/guide/extra/").status, 404);
+
+    // A checkout is many file events and a reflog event, in one or more batches: wait for
+    // the update that shows the branch's page with its commit.
+    let follows = |extra_status: u16, commit: &str| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while s.get("/guide/extra/").status != extra_status || !s.get("/guide/install/").text().contains(commit) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not follow the checkout to {commit}"
+            );
+            events.next("update");
+        }
+    };
+    git(&["checkout", "-q", "other"]);
+    follows(200, &other);
+    let install = s.get("/guide/install/").text();
+    assert!(install.contains("Only on the other branch."), "{install}");
+    let extra_link = "<a class=\"nav-link\" href=\"../../guide/extra/\"";
+    assert!(
+        install.contains(extra_link),
+        "the sidebar lists the new page: {install}"
+    );
+
+    git(&["checkout", "-q", "main"]);
+    follows(404, &first);
+    let install = s.get("/guide/install/").text();
+    assert!(!install.contains("Only on the other branch."), "{install}");
+    assert!(!install.contains(extra_link), "{install}");
+}
