@@ -109,7 +109,7 @@ pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Dia
             });
             // Making the site from the listing is mostly serial (~3 ms at 10k pages): the
             // other core walks the pages waiting meanwhile.
-            let site = Site::unplaced_from(listing, config);
+            let site = Site::unplaced_from(listing, source.skipped_links(), config);
             listed.store(true, Relaxed);
             drop(to_walk);
             site
@@ -132,7 +132,6 @@ pub fn check(source: &dyn Source, config: Config) -> Result<CheckReport, Vec<Dia
     // A failed listing, or no manifest in it, is still the error reported.
     let (mut site, url_diags) = unplaced?;
     let (manifest, mut early) = manifest?;
-    early.extend(site.note_skipped_links(source.skipped_links()));
     // The pages walked early, by page index, for the page pass to resolve.
     let mut walked: Vec<(usize, Mutex<Option<_>>)> = walked
         .into_iter()

@@ -69,22 +69,25 @@ impl Site {
         let (mut site, url_diags) = unplaced?;
         let (manifest, mut diags) = manifest?;
         diags.extend(url_diags);
-        diags.extend(site.note_skipped_links(source.skipped_links()));
         diags.extend(site.place(manifest));
         Ok((site, diags))
     }
 
     /// The first half of [`Site::load`]: the file listing, each page's URL (with the
-    /// findings of URL clashes), and that there is a manifest, but not the manifest itself.
+    /// findings of URL clashes and of the symbolic links the listing skipped), and that
+    /// there is a manifest, but not the manifest itself.
     /// Such a site already answers every question of [`Links`]: a check's page pass runs
     /// against it while [`Site::placement`] places the manifest beside.
     pub(crate) fn unplaced(source: &dyn Source, config: Config) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
-        Site::unplaced_from(source.files(), config)
+        let listing = source.files();
+        Site::unplaced_from(listing, source.skipped_links(), config)
     }
 
-    /// [`Site::unplaced`] from a listing already made ([`Source::files`]).
+    /// [`Site::unplaced`] from a listing already made ([`Source::files`]), with the links
+    /// it skipped ([`Source::skipped_links`]).
     pub(crate) fn unplaced_from(
         listing: std::io::Result<Vec<String>>,
+        skipped: Vec<SkippedLink>,
         config: Config,
     ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
         let mut diags = Vec::new();
@@ -113,7 +116,7 @@ impl Site {
         let by_path: HashMap<String, usize, FastHash> =
             pages.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
         let order_index = vec![None; pages.len()];
-        let site = Site {
+        let mut site = Site {
             config,
             manifest: Manifest::default(),
             pages,
@@ -123,11 +126,12 @@ impl Site {
             order_index,
             skipped_links: HashMap::default(),
         };
+        diags.extend(site.note_skipped_links(skipped));
         Ok((site, diags))
     }
 
     /// Keeps the symbolic links the source did not follow, and returns a warning for each.
-    pub(crate) fn note_skipped_links(&mut self, links: Vec<SkippedLink>) -> Vec<Diagnostic> {
+    fn note_skipped_links(&mut self, links: Vec<SkippedLink>) -> Vec<Diagnostic> {
         let warnings = links
             .iter()
             .map(|link| {
