@@ -23,10 +23,11 @@ pub enum RawHtml {
 }
 
 impl RawHtml {
-    /// The Content-Security-Policy to serve a site built with `theme` under: the theme's
-    /// ([`content_security_policy`]) for docs from anyone, none for the project's own.
-    pub fn policy(self, theme: &Theme) -> Option<std::sync::Arc<str>> {
-        (self == RawHtml::Sanitize).then(|| content_security_policy(theme).into())
+    /// The Content-Security-Policy to serve a site built with the theme `theme` gives under:
+    /// the theme's ([`content_security_policy`]) for docs from anyone, none for the
+    /// project's own. `theme` is called only when a policy is wanted.
+    pub fn policy<T: std::borrow::Borrow<Theme>>(self, theme: impl FnOnce() -> T) -> Option<std::sync::Arc<str>> {
+        (self == RawHtml::Sanitize).then(|| content_security_policy(theme().borrow()).into())
     }
 }
 

@@ -264,7 +264,7 @@ impl Previews {
             fail(d)
         })?;
         let (site, _) = Snapshot::default().replaced(out.into_files());
-        let site = site.with_csp(self.opts.raw_html.policy(&tools.theme));
+        let site = site.with_csp(self.opts.raw_html.policy(|| &tools.theme));
         eprintln!(
             "built preview {short} ({} pages) in {} ms",
             built.site.pages.len(),

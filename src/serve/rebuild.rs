@@ -115,11 +115,8 @@ impl Session {
         let reflog = crate::git::work_tree_of(&inputs.docs)
             .map(|tree| tree.join(".git").join("logs").join("HEAD"))
             .filter(|log| log.is_file());
-        // The embedded theme's policy until a build loads the theme (made only if needed).
-        let csp = match inputs.raw_html {
-            RawHtml::Trusted => None,
-            RawHtml::Sanitize => inputs.raw_html.policy(&crate::theme::Theme::embedded()),
-        };
+        // The embedded theme's policy until a build loads the theme.
+        let csp = inputs.raw_html.policy(crate::theme::Theme::embedded);
         Session {
             inputs,
             source,
@@ -194,7 +191,7 @@ impl Session {
         .map_err(|d| vec![d])?;
         self.theme_dir = config.theme_dir.clone();
         let tools = Tools::load(config.theme_dir.as_deref(), self.highlighter.clone()).map_err(|d| vec![d])?;
-        self.csp = self.inputs.raw_html.policy(&tools.theme);
+        self.csp = self.inputs.raw_html.policy(|| &tools.theme);
         let loaded = Site::load(&self.source, config);
         // The links the load's listing met, whether or not the load went through.
         self.links.clear();
