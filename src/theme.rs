@@ -31,18 +31,26 @@ impl Theme {
     pub fn embedded() -> Theme {
         let mut theme = Theme::default();
         for (path, bytes) in embedded_files() {
-            match path.strip_prefix("templates/") {
-                Some(name) => {
-                    if let Ok(text) = std::str::from_utf8(bytes) {
-                        theme.templates.insert(name.to_string(), text.to_string());
-                    }
-                }
-                None => {
-                    theme.assets.insert(path, bytes.to_vec());
-                }
-            }
+            // The built-in templates are our own, in UTF-8 (every test renders them).
+            let _ = theme.add("(built in)", path, bytes.to_vec());
         }
         theme
+    }
+
+    /// Adds the file at `rel` in a theme folder's layout: a template under `templates/`,
+    /// an asset anywhere else. `file` names it in the error for a template that is not
+    /// UTF-8.
+    fn add(&mut self, file: &str, rel: String, bytes: Vec<u8>) -> Result<(), Diagnostic> {
+        match rel.strip_prefix("templates/") {
+            Some(name) => {
+                let text = crate::diag::decode_utf8(file, bytes)?;
+                self.templates.insert(name.to_string(), text);
+            }
+            None => {
+                self.assets.insert(rel, bytes);
+            }
+        }
+        Ok(())
     }
 
     /// The built-in theme with the files of `dir` laid over it.
@@ -71,15 +79,7 @@ impl Theme {
             let bytes = std::fs::read(entry.path()).map_err(|e| {
                 Diagnostic::error(Kind::Other, &file, Pos::FILE, format!("cannot read theme file: {e}"))
             })?;
-            match rel.strip_prefix("templates/") {
-                Some(name) => {
-                    let text = crate::diag::decode_utf8(&file, bytes)?;
-                    theme.templates.insert(name.to_string(), text);
-                }
-                None => {
-                    theme.assets.insert(rel, bytes);
-                }
-            }
+            theme.add(&file, rel, bytes)?;
         }
         Ok(theme)
     }
