@@ -14,7 +14,7 @@ const CONFIG: &str = include_str!("init/docsite.toml");
 /// returns the names of the files written. A folder that holds any of them is left as it
 /// was ([`Existing::Keep`]).
 pub fn init(dir: &Path, title: &str) -> Result<Vec<String>, WriteNewError> {
-    let texts = [
+    let files = [
         ("manifest.json", MANIFEST.to_string()),
         ("README.md", HOME.replace("{{title}}", &markdown_text(title))),
         ("getting-started.md", GETTING_STARTED.to_string()),
@@ -23,10 +23,6 @@ pub fn init(dir: &Path, title: &str) -> Result<Vec<String>, WriteNewError> {
             CONFIG.replace("{{title}}", &toml::Value::String(title.to_string()).to_string()),
         ),
     ];
-    let files: Vec<(String, &[u8])> = texts
-        .iter()
-        .map(|(name, text)| (name.to_string(), text.as_bytes()))
-        .collect();
     write_new(dir, &files, Existing::Keep)
 }
 

@@ -196,19 +196,24 @@ pub enum WriteNewError {
 /// the folders the `/`-separated paths name. Returns the paths written. With
 /// [`Existing::Keep`], every file is checked before any is written, so a refusal leaves
 /// the folder as it was: these are files a person edits next.
-pub fn write_new(dir: &Path, files: &[(String, &[u8])], existing: Existing) -> Result<Vec<String>, WriteNewError> {
+pub fn write_new(
+    dir: &Path,
+    files: &[(impl AsRef<str>, impl AsRef<[u8]>)],
+    existing: Existing,
+) -> Result<Vec<String>, WriteNewError> {
     if existing == Existing::Keep {
         let present: Vec<String> = files
             .iter()
-            .filter(|(path, _)| dir.join(path).symlink_metadata().is_ok())
-            .map(|(path, _)| path.clone())
+            .map(|(path, _)| path.as_ref())
+            .filter(|path| dir.join(path).symlink_metadata().is_ok())
+            .map(str::to_string)
             .collect();
         if !present.is_empty() {
             return Err(WriteNewError::Exists(present));
         }
     }
     for (path, bytes) in files {
-        let target = dir.join(path);
+        let target = dir.join(path.as_ref());
         let io = |error| WriteNewError::Io {
             path: target.clone(),
             error,
@@ -218,7 +223,7 @@ pub fn write_new(dir: &Path, files: &[(String, &[u8])], existing: Existing) -> R
         }
         std::fs::write(&target, bytes).map_err(io)?;
     }
-    Ok(files.iter().map(|(path, _)| path.clone()).collect())
+    Ok(files.iter().map(|(path, _)| path.as_ref().to_string()).collect())
 }
 
 /// Keeps the site in memory.

@@ -97,7 +97,7 @@ impl Theme {
 /// `templates/`, assets at the top), to start a theme from. Returns the files written
 /// (paths under `dir`, sorted); see [`write_new`] for `existing`.
 pub fn export(dir: &Path, existing: Existing) -> Result<Vec<String>, WriteNewError> {
-    let files: Vec<(String, &[u8])> = embedded_files().into_iter().collect();
+    let files: Vec<_> = embedded_files().into_iter().collect();
     write_new(dir, &files, existing)
 }
 
