@@ -393,6 +393,30 @@ fn search_index_size_is_printed_and_a_budget_overrun_warns() {
     assert!(!page.contains("docsite-search"), "{page}");
 }
 
+/// The files a command that writes starter files listed on stdout, each checked to exist.
+fn written_files(o: &std::process::Output) -> Vec<String> {
+    assert!(o.status.success(), "{}", stderr(o));
+    let listed: Vec<String> = common::stdout(o).lines().map(String::from).collect();
+    assert!(listed.iter().all(|l| std::path::Path::new(l).is_file()), "{listed:?}");
+    listed
+}
+
+/// Runs `args` over a folder where one file it writes was edited and another removed: the
+/// run must refuse, naming the edited file, keep the edit and write nothing.
+fn assert_refused(args: &[&str], edited: &std::path::Path, removed: &std::path::Path) {
+    std::fs::write(edited, "edited").unwrap();
+    std::fs::remove_file(removed).unwrap();
+    let o = docsite(args);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("error: {} already exists", edited.display())),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(edited).unwrap(), "edited");
+    assert!(!removed.exists(), "a refused run writes nothing");
+}
+
 /// `docsite theme export` writes the built-in theme: a build with it is the same site, and
 /// a second export keeps the files already there unless told to replace them.
 #[test]
@@ -401,10 +425,8 @@ fn theme_export_round_trips_and_keeps_existing_files() {
     let theme = work.path().join("brand");
     let theme_arg = theme.to_str().unwrap();
     let o = docsite(&["theme", "export", theme_arg]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let listed: Vec<String> = common::stdout(&o).lines().map(String::from).collect();
+    let listed = written_files(&o);
     assert!(listed.iter().any(|l| l.ends_with("templates/page.html")), "{listed:?}");
-    assert!(listed.iter().all(|l| std::path::Path::new(l).is_file()), "{listed:?}");
     assert!(stderr(&o).contains("--theme"), "{}", stderr(&o));
 
     let (plain, themed) = (work.path().join("plain"), work.path().join("themed"));
@@ -419,23 +441,10 @@ fn theme_export_round_trips_and_keeps_existing_files() {
     }
 
     let css = theme.join("docsite.css");
-    std::fs::write(&css, "body { color: red }").unwrap();
-    std::fs::remove_file(theme.join("templates/404.html")).unwrap();
-    let o = docsite(&["theme", "export", theme_arg]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains(&format!("error: {} already exists", css.display())),
-        "{}",
-        stderr(&o)
-    );
-    assert_eq!(std::fs::read_to_string(&css).unwrap(), "body { color: red }");
-    assert!(
-        !theme.join("templates/404.html").exists(),
-        "a refused export writes nothing"
-    );
+    assert_refused(&["theme", "export", theme_arg], &css, &theme.join("templates/404.html"));
     let o = docsite(&["theme", "export", "--force", theme_arg]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_ne!(std::fs::read_to_string(&css).unwrap(), "body { color: red }");
+    assert_ne!(std::fs::read_to_string(&css).unwrap(), "edited");
     assert!(theme.join("templates/404.html").is_file());
 }
 
@@ -447,10 +456,8 @@ fn init_makes_a_folder_that_builds_cleanly_and_never_overwrites() {
     let docs = work.path().join("handbook");
     let docs_arg = docs.to_str().unwrap();
     let o = docsite(&["init", docs_arg, "--title", "Acme <Handbook>"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let listed: Vec<String> = common::stdout(&o).lines().map(String::from).collect();
+    let listed = written_files(&o);
     assert_eq!(listed.len(), 4, "{listed:?}");
-    assert!(listed.iter().all(|l| std::path::Path::new(l).is_file()), "{listed:?}");
     assert!(stderr(&o).contains("docsite serve --docs "), "{}", stderr(&o));
 
     let site = work.path().join("site");
@@ -472,19 +479,9 @@ fn init_makes_a_folder_that_builds_cleanly_and_never_overwrites() {
         stderr(&o)
     );
 
-    let home_md = docs.join("README.md");
-    std::fs::write(&home_md, "# Mine\n").unwrap();
-    std::fs::remove_file(docs.join("getting-started.md")).unwrap();
-    let o = docsite(&["init", docs_arg]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains(&format!("error: {} already exists", home_md.display())),
-        "{}",
-        stderr(&o)
-    );
-    assert_eq!(std::fs::read_to_string(&home_md).unwrap(), "# Mine\n");
-    assert!(
-        !docs.join("getting-started.md").exists(),
-        "a refused init writes nothing"
+    assert_refused(
+        &["init", docs_arg],
+        &docs.join("README.md"),
+        &docs.join("getting-started.md"),
     );
 }
