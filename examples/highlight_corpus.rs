@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use docsite::highlight::Highlighter;
+use docsite::highlight::{Frame, Highlighter};
 use docsite::source::{DirSource, Source};
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
@@ -56,7 +56,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut all_bytes, mut all_secs) = (0usize, 0f64);
     for (lang, codes) in &blocks {
         let bytes: usize = codes.iter().map(String::len).sum();
-        let html = |h: &Highlighter| codes.iter().map(|c| h.block(lang, c).len()).sum::<usize>();
+        let html = |h: &Highlighter| {
+            codes
+                .iter()
+                .map(|c| h.block(lang, c, &Frame::default()).len())
+                .sum::<usize>()
+        };
         let html_bytes = html(&highlighter);
         let start = Instant::now();
         for _ in 0..rounds {

@@ -60,6 +60,8 @@ pub enum Kind {
     InvalidManifest,
     /// Front matter that is not valid YAML.
     InvalidFrontMatter,
+    /// A code block option (after the fence's language) that docsite cannot use.
+    CodeBlockOption,
     /// Two files that want the same URL.
     UrlClash,
     /// A `redirects.json` entry whose target page or anchor does not exist.
@@ -87,6 +89,7 @@ impl Kind {
             Kind::MissingRouteFile => "missing-route-file",
             Kind::InvalidManifest => "invalid-manifest",
             Kind::InvalidFrontMatter => "invalid-front-matter",
+            Kind::CodeBlockOption => "code-block-option",
             Kind::UrlClash => "url-clash",
             Kind::RedirectTargetMissing => "redirect-target-missing",
             Kind::RedirectShadowsPage => "redirect-shadows-page",

@@ -6,6 +6,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ops::RangeInclusive;
 use std::sync::LazyLock;
 
 use syntect::highlighting::ScopeSelectors;
@@ -150,21 +151,84 @@ fn token_for(stack: &[Scope]) -> Option<Token> {
     })
 }
 
-/// A code block's HTML as it is written: text, with a span around each run of one token.
-struct Markup {
-    html: String,
-    open: Option<Token>,
+/// How a code block is framed besides its colours: a title above it, marked lines, line
+/// numbers (a fence's options, see `markdown::fence`).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Frame {
+    pub title: Option<String>,
+    /// Marked lines, counted from 1.
+    pub marked: Vec<RangeInclusive<u32>>,
+    pub numbers: LineNumbers,
 }
 
-impl Markup {
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum LineNumbers {
+    #[default]
+    Hidden,
+    /// Shown, the first line numbered so.
+    From(u32),
+}
+
+impl Frame {
+    /// Whether each line is an element of its own (to mark it or number it).
+    fn per_line(&self) -> bool {
+        !self.marked.is_empty() || self.numbers != LineNumbers::Hidden
+    }
+
+    fn is_marked(&self, line: u32) -> bool {
+        self.marked.iter().any(|r| r.contains(&line))
+    }
+}
+
+/// A code block's HTML as it is written: text, with a span around each run of one token;
+/// with `lines`, each line in an element of its own, which the token spans do not cross.
+struct Markup<'f> {
+    html: String,
+    open: Option<Token>,
+    lines: Option<Lines<'f>>,
+}
+
+/// Where [`Markup`] is in a block written line by line.
+struct Lines<'f> {
+    frame: &'f Frame,
+    /// The line being written, counted from 1 (0 before the first).
+    line: u32,
+    /// Whether its element is open, and so is it marked.
+    open: Option<bool>,
+}
+
+impl<'f> Markup<'f> {
+    fn new(capacity: usize, frame: &'f Frame) -> Self {
+        Markup {
+            html: String::with_capacity(capacity),
+            open: None,
+            lines: frame.per_line().then_some(Lines {
+                frame,
+                line: 0,
+                open: None,
+            }),
+        }
+    }
+
     fn push(&mut self, text: &str, token: Option<Token>) {
+        if self.lines.is_none() {
+            return self.push_run(text, token);
+        }
+        for piece in text.split_inclusive('\n') {
+            self.open_line();
+            self.push_run(piece, token);
+            if piece.ends_with('\n') {
+                self.close_line();
+            }
+        }
+    }
+
+    fn push_run(&mut self, text: &str, token: Option<Token>) {
         if text.is_empty() {
             return;
         }
         if token != self.open {
-            if self.open.is_some() {
-                self.html.push_str("</span>");
-            }
+            self.close_token();
             if let Some(token) = token {
                 self.html.push_str("<span class=\"");
                 self.html.push_str(token.class());
@@ -176,10 +240,36 @@ impl Markup {
         let _ = pulldown_cmark_escape::escape_html_body_text(&mut self.html, text);
     }
 
-    fn finish(mut self) -> String {
-        if self.open.is_some() {
+    fn close_token(&mut self) {
+        if self.open.take().is_some() {
             self.html.push_str("</span>");
         }
+    }
+
+    fn open_line(&mut self) {
+        let Some(lines) = &mut self.lines else { return };
+        if lines.open.is_none() {
+            lines.line += 1;
+            let marked = lines.frame.is_marked(lines.line);
+            lines.open = Some(marked);
+            self.html.push_str(if marked {
+                "<mark class=\"code-line\">"
+            } else {
+                "<span class=\"code-line\">"
+            });
+        }
+    }
+
+    fn close_line(&mut self) {
+        if let Some(marked) = self.lines.as_mut().and_then(|l| l.open.take()) {
+            self.close_token();
+            self.html.push_str(if marked { "</mark>" } else { "</span>" });
+        }
+    }
+
+    fn finish(mut self) -> String {
+        self.close_line();
+        self.close_token();
         self.html
     }
 }
@@ -224,44 +314,69 @@ impl Highlighter {
         self.syntaxes.find_syntax_by_token(token)
     }
 
-    /// The HTML of one code block, wrapped in `<div class="code-block">`.
-    pub fn block(&self, lang: &str, code: &str) -> String {
+    /// The HTML of one code block, wrapped in `<div class="code-block">`, with its frame's
+    /// title above it.
+    pub fn block(&self, lang: &str, code: &str, frame: &Frame) -> String {
         let lang_attr = escape_html(lang);
         let mut out = String::with_capacity(code.len() * 3 + 128);
-        if lang.is_empty() {
-            out.push_str("<div class=\"code-block\"><pre><code>");
-            out.push_str(&escape_html(code));
-            out.push_str("</code></pre></div>\n");
-            return out;
+        out.push_str("<div class=\"code-block\"");
+        if !lang.is_empty() {
+            push_attr(&mut out, " data-lang=\"", &lang_attr);
         }
-        out.push_str("<div class=\"code-block\" data-lang=\"");
-        out.push_str(&lang_attr);
-        out.push_str("\">");
-        match self.syntax_for(lang).and_then(|s| self.classed(s, code)) {
-            Some(html) => {
-                out.push_str("<pre class=\"hl\"><code class=\"language-");
-                out.push_str(&lang_attr);
-                out.push_str("\">");
-                out.push_str(&html);
+        out.push('>');
+        if let Some(title) = &frame.title {
+            out.push_str("<div class=\"code-title\">");
+            out.push_str(&escape_html(title));
+            out.push_str("</div>");
+        }
+        let highlighted = match lang {
+            "" => None,
+            _ => self.syntax_for(lang).and_then(|s| self.classed(s, code, frame)),
+        };
+        let numbered = frame.numbers != LineNumbers::Hidden;
+        let classes = [
+            highlighted.is_some().then_some("hl"),
+            frame.per_line().then_some("lines"),
+            numbered.then_some("numbered"),
+        ];
+        out.push_str("<pre");
+        for (i, class) in classes.into_iter().flatten().enumerate() {
+            out.push_str(if i == 0 { " class=\"" } else { " " });
+            out.push_str(class);
+        }
+        if classes.iter().any(Option::is_some) {
+            out.push('"');
+        }
+        // Line numbers are a CSS counter: it starts elsewhere than 1 only when asked to.
+        if let LineNumbers::From(first) = frame.numbers
+            && first != 1
+        {
+            out.push_str(&format!(" style=\"counter-reset: line {}\"", i64::from(first) - 1));
+        }
+        out.push_str("><code");
+        if !lang.is_empty() {
+            push_attr(&mut out, " class=\"language-", &lang_attr);
+        }
+        out.push('>');
+        match highlighted {
+            Some(html) => out.push_str(&html),
+            None if frame.per_line() => {
+                let mut markup = Markup::new(code.len() * 2, frame);
+                for line in LinesWithEndings::from(code) {
+                    markup.push(line, None);
+                }
+                out.push_str(&markup.finish());
             }
-            None => {
-                out.push_str("<pre><code class=\"language-");
-                out.push_str(&lang_attr);
-                out.push_str("\">");
-                out.push_str(&escape_html(code));
-            }
+            None => out.push_str(&escape_html(code)),
         }
         out.push_str("</code></pre></div>\n");
         out
     }
 
-    fn classed(&self, syntax: &SyntaxReference, code: &str) -> Option<String> {
+    fn classed(&self, syntax: &SyntaxReference, code: &str, frame: &Frame) -> Option<String> {
         let mut state = ParseState::new(syntax);
         let mut stack = ScopeStack::new();
-        let mut out = Markup {
-            html: String::with_capacity(code.len() * 2),
-            open: None,
-        };
+        let mut out = Markup::new(code.len() * 2, frame);
         // The token of the current stack, looked up only when text follows it: several
         // operations often fall on one place (a scope ends where the next begins).
         let mut token: Option<Option<Token>> = None;
@@ -283,6 +398,14 @@ impl Highlighter {
         }
         Some(out.finish())
     }
+}
+
+/// Writes an attribute: its opening (` name="` and any fixed start of the value), then the
+/// escaped rest of the value and the closing quote.
+fn push_attr(out: &mut String, opening: &str, escaped: &str) {
+    out.push_str(opening);
+    out.push_str(escaped);
+    out.push('"');
 }
 
 #[cfg(test)]
@@ -328,7 +451,7 @@ mod tests {
     #[test]
     fn highlights_with_classes_and_escapes_unknown() {
         let h = Highlighter::new();
-        let html = h.block("sh", "echo \"hi\" # note\n");
+        let html = h.block("sh", "echo \"hi\" # note\n", &Frame::default());
         assert!(
             html.starts_with(
                 "<div class=\"code-block\" data-lang=\"sh\"><pre class=\"hl\"><code class=\"language-sh\">"
@@ -336,12 +459,12 @@ mod tests {
         );
         assert!(html.contains("hl-comment"), "{html}");
         assert!(html.contains("hl-string"), "{html}");
-        let plain = h.block("no-such-lang", "<b>&</b>\n");
+        let plain = h.block("no-such-lang", "<b>&</b>\n", &Frame::default());
         assert!(
             plain.contains("<pre><code class=\"language-no-such-lang\">&lt;b&gt;&amp;&lt;/b&gt;"),
             "{plain}"
         );
-        let none = h.block("", "x < y\n");
+        let none = h.block("", "x < y\n", &Frame::default());
         assert_eq!(
             none,
             "<div class=\"code-block\"><pre><code>x &lt; y\n</code></pre></div>\n"
@@ -369,6 +492,12 @@ mod tests {
         runs
     }
 
+    /// The text of a block's code, unescaped.
+    fn text_of(html: &str) -> String {
+        let text: String = runs(html).into_iter().map(|(_, t)| t).collect();
+        text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    }
+
     /// One span per run of a token, named for what the token is, the best matching rule
     /// winning (a JSON key is a key, though it is a string too); plain text stays bare.
     #[test]
@@ -376,7 +505,11 @@ mod tests {
         let h = Highlighter::new();
         let run = |class: &str, text: &str| (class.to_string(), text.to_string());
         assert_eq!(
-            runs(&h.block("json", "{\"port\": 8080, \"tls\": true, \"name\": \"a\\n\"}\n")),
+            runs(&h.block(
+                "json",
+                "{\"port\": 8080, \"tls\": true, \"name\": \"a\\n\"}\n",
+                &Frame::default()
+            )),
             [
                 run("", "{"),
                 run("hl-tag", "\"port\""),
@@ -396,17 +529,17 @@ mod tests {
             ]
         );
         assert_eq!(
-            runs(&h.block("diff", "@@ -1 +1 @@\n-old\n+new\n")),
+            runs(&h.block("diff", "@@ -1 +1 @@\n-old\n+new\n", &Frame::default())),
             [
                 run("hl-heading", "@@ -1 +1 @@\n"),
                 run("hl-deleted", "-old\n"),
                 run("hl-inserted", "+new\n"),
             ]
         );
-        let yaml = runs(&h.block("yaml", "key: value # note\n"));
+        let yaml = runs(&h.block("yaml", "key: value # note\n", &Frame::default()));
         assert_eq!(yaml[0], run("hl-tag", "key"));
         assert!(yaml.contains(&run("hl-comment", "# note\n")), "{yaml:?}");
-        let shell = runs(&h.block("sh", "export NAME=\"x\" # set\n"));
+        let shell = runs(&h.block("sh", "export NAME=\"x\" # set\n", &Frame::default()));
         assert!(shell.iter().any(|(class, _)| class == "hl-keyword"), "{shell:?}");
         assert!(shell.contains(&run("hl-string", "\"x\"")), "{shell:?}");
     }
@@ -429,11 +562,84 @@ mod tests {
             ("toml", "[a]\nb = \"c\" # d\n"),
             ("dockerfile", "FROM alpine\nRUN echo hi\n"),
         ] {
-            let html = h.block(lang, code);
-            let text: String = runs(&html).into_iter().map(|(_, t)| t).collect();
-            let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
-            assert_eq!(text, code, "{lang}: {html}");
+            let html = h.block(lang, code, &Frame::default());
+            assert_eq!(text_of(&html), code, "{lang}: {html}");
             assert_eq!(html.matches("<span").count(), html.matches("</span>").count(), "{html}");
+        }
+    }
+
+    #[test]
+    fn a_frame_adds_a_title_and_an_element_per_line() {
+        let h = Highlighter::new();
+        let frame = Frame {
+            title: Some("x & y.txt".into()),
+            marked: vec![2..=2],
+            numbers: LineNumbers::From(5),
+        };
+        assert_eq!(
+            h.block("text", "a\n<b>\nc\n", &frame),
+            "<div class=\"code-block\" data-lang=\"text\"><div class=\"code-title\">x &amp; y.txt</div>\
+             <pre class=\"lines numbered\" style=\"counter-reset: line 4\"><code class=\"language-text\">\
+             <span class=\"code-line\">a\n</span><mark class=\"code-line\">&lt;b&gt;\n</mark><span class=\"code-line\">c\n</span>\
+             </code></pre></div>\n"
+        );
+        let numbered = Frame {
+            numbers: LineNumbers::From(1),
+            ..Frame::default()
+        };
+        let html = h.block("", "a\n", &numbered);
+        assert!(
+            html.contains("<pre class=\"lines numbered\"><code><span class=\"code-line\">a\n</span>"),
+            "{html}"
+        );
+        let titled = Frame {
+            title: Some("main.tf".into()),
+            ..Frame::default()
+        };
+        let html = h.block("tf", "a = 1\n", &titled);
+        assert!(
+            html.contains("<div class=\"code-title\">main.tf</div><pre class=\"hl\">"),
+            "{html}"
+        );
+    }
+
+    /// A token that runs over several lines (a multi-line string) is closed at each line's
+    /// end and opened again on the next, so each line's element holds whole spans.
+    #[test]
+    fn line_elements_hold_whole_token_spans() {
+        let h = Highlighter::new();
+        for (lang, code) in [
+            ("python", "x = \"\"\"one\ntwo <&>\nthree\"\"\"\n# end\n"),
+            ("sh", "cat <<EOF\nhello $USER\nEOF\necho done\n"),
+            ("json", "{\n  \"a\": \"b\"\n}\n"),
+        ] {
+            let lines = code.lines().count() as u32;
+            let frame = Frame {
+                marked: vec![1..=lines],
+                ..Frame::default()
+            };
+            let html = h.block(lang, code, &frame);
+            let body = html
+                .split_once("<code")
+                .and_then(|(_, c)| c.split_once('>'))
+                .map_or("", |(_, c)| c);
+            let body = body.split("</code>").next().unwrap_or("");
+            let elements: Vec<&str> = body.split_terminator("</mark>").collect();
+            assert_eq!(elements.len(), lines as usize, "{lang}: {html}");
+            let mut text = String::new();
+            for element in elements {
+                let inner = element
+                    .strip_prefix("<mark class=\"code-line\">")
+                    .unwrap_or_else(|| panic!("{element}"));
+                assert_eq!(
+                    inner.matches("<span").count(),
+                    inner.matches("</span>").count(),
+                    "{lang}: {inner}"
+                );
+                assert!(inner.trim_end_matches("</span>").ends_with('\n'), "{lang}: {inner}");
+                text.push_str(&text_of(&format!("\"><code>{inner}</code>")));
+            }
+            assert_eq!(text, code, "{lang}: {html}");
         }
     }
 }

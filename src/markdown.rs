@@ -22,6 +22,7 @@ use crate::highlight::Highlighter;
 use crate::paths::{self, Resolved};
 use crate::pattern::{self, ascii};
 use crate::slug::Slugger;
+use fence::Fence;
 
 /// What the renderer may ask about the site.
 pub trait Links: Sync {
@@ -261,12 +262,18 @@ impl<'a, 'i> Renderer<'a, 'i> {
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let body = take_until(&mut it, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
                     let code: String = body.iter().filter_map(|(e, _)| text_of(e)).collect();
-                    let lang = match &kind {
-                        CodeBlockKind::Fenced(info) => fence_lang(info),
+                    let info = match &kind {
+                        CodeBlockKind::Fenced(info) => info.as_ref(),
                         CodeBlockKind::Indented => "",
                     };
+                    let fence = Fence::parse(info);
+                    let (path, text) = (self.input.path, self.input.text);
+                    let findings = fence_warnings(path, text, &mut self.idx, range.start, &fence, || {
+                        fence::count_lines([code.as_str()])
+                    });
+                    self.page.diagnostics.extend(findings);
                     if let Purpose::Html(h) = self.purpose {
-                        self.emit(Event::Html(h.block(lang, &code).into()));
+                        self.emit(Event::Html(h.block(fence.lang, &code, &fence.frame).into()));
                     }
                 }
                 Event::Start(Tag::BlockQuote(Some(kind))) => {
@@ -961,13 +968,29 @@ fn alert(kind: BlockQuoteKind) -> (&'static str, &'static str) {
     }
 }
 
-/// The language of a fence: the first word of its info string (`sh title=x` → `sh`,
-/// `{.python}` → `python`).
-fn fence_lang(info: &str) -> &str {
-    let word = info.split([' ', ',', '\t']).next().unwrap_or("");
-    word.trim_start_matches('{')
-        .trim_start_matches('.')
-        .trim_end_matches('}')
+/// The findings of a fence's options (see [`fence`]), each at its place in the info
+/// string, which is found in the page's text when pulldown-cmark lent it from there
+/// (else the fence's start). `lines` counts the block's lines, asked only when lines
+/// are marked.
+fn fence_warnings(
+    path: &str,
+    text: &str,
+    cursor: &mut LineCursor,
+    fence_start: usize,
+    fence: &Fence,
+    lines: impl FnOnce() -> usize,
+) -> Vec<Diagnostic> {
+    let past_end = fence.has_marks().then(|| fence.marks_past_end(lines())).flatten();
+    let problems = fence.problems.iter().chain(&past_end);
+    let info_at = (fence.info.as_ptr() as usize)
+        .checked_sub(text.as_ptr() as usize)
+        .filter(|&at| at + fence.info.len() <= text.len());
+    problems
+        .map(|p| {
+            let pos = cursor.pos(info_at.map_or(fence_start, |at| at + p.at));
+            Diagnostic::warning(Kind::CodeBlockOption, path, pos, p.message.clone()).with_help(fence::OPTIONS_HELP)
+        })
+        .collect()
 }
 
 fn text_of<'e>(event: &'e Event) -> Option<&'e str> {
@@ -1012,6 +1035,7 @@ fn children_placeholder<'a>(mut it: impl Iterator<Item = Spanned<'a>>) -> Option
 }
 
 mod facts;
+pub mod fence;
 pub use facts::{Facts, KeptLinks, Unresolved, facts, unresolved_facts};
 
 #[cfg(test)]

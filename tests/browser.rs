@@ -8,8 +8,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
-use common::cdp::chromium;
+use common::cdp::{Browser, chromium};
 use common::{build, corpus, stderr};
 
 const PAGE: &str = "/ai-coder/ai-gateway/standalone/";
@@ -254,13 +255,20 @@ fn corpus_page_looks_right_in_light_and_dark_mode() {
     }
 }
 
-#[test]
-fn folder_links_work_when_opened_from_disk() {
-    let Some(bin) = chromium() else { return };
+/// The fixture site `tests/fixtures/acme`, built into a temporary folder (kept while the
+/// first value lives).
+fn acme_site() -> (tempfile::TempDir, PathBuf) {
     let work = tempfile::tempdir().unwrap();
     let site = work.path().join("site");
     let o = build("tests/fixtures/acme", site.to_str().unwrap(), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
+    (work, site)
+}
+
+#[test]
+fn folder_links_work_when_opened_from_disk() {
+    let Some(bin) = chromium() else { return };
+    let (_work, site) = acme_site();
     let page = format!("file://{}", site.join("guide/install/index.html").display());
     let dom = chrome(&bin, &["--allow-file-access-from-files", "--dump-dom", &page]);
     // On file:// a folder URL would show a directory listing: the script points it at index.html.
@@ -274,6 +282,53 @@ fn folder_links_work_when_opened_from_disk() {
         dom.contains("href=\"#requirements\""),
         "same-page anchors are left alone"
     );
+}
+
+/// A fence's options as a reader meets them: a title over the block, a marked line in a
+/// band of its own, line numbers beside the code that the Copy button leaves out.
+#[test]
+fn code_frames_show_a_title_marked_lines_and_numbers_that_copy_leaves_out() {
+    let Some(bin) = chromium() else { return };
+    let (_work, site) = acme_site();
+    let base = serve(site);
+    let mut browser = Browser::launch(&bin);
+    let tab = browser.open(&format!("{base}/guide/install/"), 1280);
+    browser.wait_for(&tab, "document.querySelector('.copy-button')", Duration::from_secs(10));
+    let r = browser.eval(
+        &tab,
+        r#"(async () => {
+          const block = document.querySelector('.code-block[data-lang="toml"]');
+          const title = block.querySelector('.code-title');
+          const pre = block.querySelector('pre');
+          const lines = [...block.querySelectorAll('.code-line')];
+          const bg = (el) => getComputedStyle(el).backgroundColor;
+          // Where a line's text starts, against its element: the number takes the room between.
+          const textLeft = (line) => { const r = document.createRange(); r.selectNodeContents(line); return r.getClientRects()[0].left; };
+          let copied = null;
+          navigator.clipboard.writeText = (t) => { copied = t; return Promise.resolve(); };
+          block.querySelector('.copy-button').click();
+          await new Promise((done) => setTimeout(done, 50));
+          return {
+            title: title && title.textContent,
+            titleAbove: !!title && title.getBoundingClientRect().bottom <= pre.getBoundingClientRect().top + 1,
+            lines: lines.length,
+            marked: lines.map((l) => l.tagName === 'MARK'),
+            markedBand: bg(lines[1]) !== bg(lines[0]) && bg(lines[1]) !== 'rgba(0, 0, 0, 0)',
+            numberRoom: textLeft(lines[0]) - lines[0].getBoundingClientRect().left,
+            copied,
+          };
+        })()"#,
+    );
+    assert_eq!(r["title"], "acme.toml", "{r}");
+    assert_eq!(r["titleAbove"], true, "{r}");
+    assert_eq!(r["lines"], 3, "{r}");
+    assert_eq!(r["marked"], serde_json::json!([false, true, false]), "{r}");
+    assert_eq!(r["markedBand"], true, "{r}");
+    assert!(
+        r["numberRoom"].as_f64().unwrap_or(0.0) > 12.0,
+        "line numbers take room: {r}"
+    );
+    assert_eq!(r["copied"], "[rocket]\nname = \"Tiny\"\nstages = 2", "{r}");
 }
 
 #[test]

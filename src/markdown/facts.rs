@@ -13,11 +13,12 @@
 //! (the slugger's own), and, for a check, only the links those checks look at, so that the
 //! others cost no copy of their destination.
 
-use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 
+use super::fence::{self, Fence};
 use super::{
-    LinkRef, Links, RefKind, Target, front_matter, front_matter_warning, heading_text, is_comment, options, raw_ids,
-    raw_refs, resolve_reference, source_offset, text_of,
+    LinkRef, Links, RefKind, Target, fence_warnings, front_matter, front_matter_warning, heading_text, is_comment,
+    options, raw_ids, raw_refs, resolve_reference, source_offset, text_of,
 };
 use crate::diag::{Diagnostic, FileName, LineCursor, Pos};
 use crate::slug::{Ids, Slugger};
@@ -177,13 +178,25 @@ fn walk(path: &str, text: &str, links: Option<&dyn Links>, kept: KeptLinks) -> U
                     pass.findings.push(d);
                 }
             }
-            Event::Start(Tag::CodeBlock(_)) => {
-                // Code holds no references; skip it unread.
+            Event::Start(Tag::CodeBlock(kind)) => {
+                // Code holds no references: only the fence's options are read, and the
+                // code only to count its lines when some are marked.
+                let info = match &kind {
+                    CodeBlockKind::Fenced(info) => info.as_ref(),
+                    CodeBlockKind::Indented => "",
+                };
+                let fence = Fence::parse(info);
+                let mut code = Vec::new();
                 for (e, _) in events.by_ref() {
-                    if matches!(e, Event::End(TagEnd::CodeBlock)) {
-                        break;
+                    match e {
+                        Event::End(TagEnd::CodeBlock) => break,
+                        Event::Text(t) if fence.has_marks() => code.push(t),
+                        _ => {}
                     }
                 }
+                let lines = || fence::count_lines(code.iter().map(|t| t.as_ref()));
+                let found = fence_warnings(path, text, &mut pass.cursor, range.start, &fence, lines);
+                pass.findings.extend(found);
             }
             Event::Start(Tag::HtmlBlock) => {
                 pass.collect(&mut events, |e| matches!(e, Event::End(TagEnd::HtmlBlock)));

@@ -317,6 +317,39 @@ fn code_blocks_are_highlighted_and_plain_when_unknown() {
 }
 
 #[test]
+fn fence_options_frame_the_block_and_the_unknown_are_warned_about() {
+    let text = "# T\n\n```tf title=\"main.tf\" {2} showLineNumbers\na = 1\nb = 2\n```\n\n- item\n\n  ```sh {3-4} wrap\n  echo\n  ```\n";
+    let page = render_at("guide/setup.md", "guide/setup/", text);
+    assert!(
+        page.html.contains(
+            "<div class=\"code-block\" data-lang=\"tf\"><div class=\"code-title\">main.tf</div><pre class=\"hl lines numbered\">"
+        ),
+        "{}",
+        page.html
+    );
+    assert_eq!(
+        page.html.matches("<mark class=\"code-line\">").count(),
+        1,
+        "{}",
+        page.html
+    );
+    let found: Vec<String> = page
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}:{}:{} {} {}", d.file, d.line, d.col, d.kind, d.message()))
+        .collect();
+    // Each at its option, in the page's own lines and columns.
+    assert_eq!(
+        found,
+        [
+            "guide/setup.md:10:15 code-block-option unknown code block option `wrap`",
+            "guide/setup.md:10:9 code-block-option marked lines 3-4, but the block has 1 line",
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn gfm_extensions_render() {
     let out = html(
         "| a | b |\n|---|---|\n| 1 | 2 | 3 |\n|\n\n- [ ] todo\n- [x] done\n\n~~old~~ and a note[^1].\n\n[^1]: The note.\n\n1. one\n1. two\n1. three\n\n1) x\n1) y\n",
@@ -431,6 +464,7 @@ const FACT_PAGES: &[&str] = &[
     "```md\n# Not a heading\n[not](a-link.md) <a href=\"no.md\" id=\"no\">\n```\n\n    [indented](code.md)\n\n~~~\n<img src=\"x.png\">\n~~~\n\n# Real [`code` link](#real)\n",
     "ünï — [x](gone.md)\r\n\r\n# CRLF\r\n\r\n> [!NOTE]\r\n> [y](gone2.md) — ![z](z.png)\r\n",
     "# Ends in a heading [x](#ends-in-a-heading-x)",
+    "[a](gone.md)\n\n```sh {9} ins={1}\nx\n```\n\n> ```js title=\"a &amp; b\" frame=none\n> y\n> ```\n\n[b](gone2.md) `x`\n",
 ];
 
 #[test]
