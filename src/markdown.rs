@@ -228,7 +228,7 @@ static CHILDREN: LazyLock<Regex> = LazyLock::new(|| ascii(r"^<children>\s*</chil
 static COMMENT: LazyLock<Regex> = LazyLock::new(|| ascii(r"(?s)<!--.*?-->"));
 static REF_TAG: LazyLock<Regex> = LazyLock::new(|| ascii(r"(?i)<(a|img|source)\b[^>]*>"));
 static REF_ATTR: LazyLock<Regex> =
-    LazyLock::new(|| ascii(r#"(?i)\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#));
+    LazyLock::new(|| ascii(r#"(?i)\s(href|src|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#));
 static ID_ATTR: LazyLock<Regex> = LazyLock::new(|| ascii(r#"(?i)\s(?:id|name)\s*=\s*["']([^"']+)["']"#));
 static DIV_OPEN: LazyLock<Regex> = LazyLock::new(|| ascii(r"(?i)<div\b"));
 static DIV_CLOSE: LazyLock<Regex> = LazyLock::new(|| ascii(r"(?i)</div\s*>"));
@@ -563,7 +563,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
         }
     }
 
-    /// Rewrites `href`/`src` of `<a>`, `<img>` and `<source>` in raw HTML like markdown links,
+    /// Rewrites `href`/`src`/`srcset` of `<a>`, `<img>` and `<source>` in raw HTML like markdown links,
     /// and records `id`/`name` attributes as anchor targets. `segments` maps offsets in
     /// `html` to offsets in the page source: `(offset in html, offset in source)`, sorted.
     fn raw_html(&mut self, html: &str, segments: &[(usize, usize)]) -> String {
@@ -572,11 +572,20 @@ impl<'a, 'i> Renderer<'a, 'i> {
         let mut last = 0;
         for r in raw_refs(html) {
             let new = self.reference(r.value, source_offset(segments, r.value_start), r.kind);
-            if new != r.value {
-                // Re-quote: the value may have been unquoted or single-quoted.
-                out.push_str(&html[last..r.attr.start]);
-                out.push_str(&format!(" {}=\"{}\"", r.name, escape_html(&new)));
-                last = r.attr.end;
+            if new == r.value {
+                continue;
+            }
+            match r.place {
+                RefPlace::Attribute(attr) => {
+                    out.push_str(&html[last..attr.start]);
+                    out.push_str(&format!(" {}=\"{}\"", r.name, escape_html(&new)));
+                    last = attr.end;
+                }
+                RefPlace::Url => {
+                    out.push_str(&html[last..r.value_start]);
+                    out.push_str(&escape_html(&new));
+                    last = r.value_start + r.value.len();
+                }
             }
         }
         out.push_str(&html[last..]);
@@ -793,7 +802,8 @@ fn with_suffix(mut href: String, dest: &str) -> String {
     href
 }
 
-/// An `href` of `<a>`, or a `src` of `<img>` or `<source>`, in raw HTML.
+/// An `href` of `<a>`, a `src` of `<img>` or `<source>`, or one of the URLs of their
+/// `srcset` (`<source srcset="logo-dark.png 1x, logo-dark@2x.png 2x">`), in raw HTML.
 struct RawRef<'h> {
     kind: RefKind,
     /// The attribute name as written.
@@ -801,8 +811,17 @@ struct RawRef<'h> {
     value: &'h str,
     /// Where the value starts in the HTML.
     value_start: usize,
-    /// The whole attribute, with its leading space, in the HTML.
-    attr: std::ops::Range<usize>,
+    /// What a rewrite replaces.
+    place: RefPlace,
+}
+
+/// The text a rewritten raw-HTML reference replaces.
+enum RefPlace {
+    /// The whole attribute, with its leading space: it is written again, quoted (the value
+    /// may have been unquoted or single-quoted).
+    Attribute(std::ops::Range<usize>),
+    /// Only the URL, one of several in a `srcset`, inside the attribute's quotes.
+    Url,
 }
 
 /// The references of raw HTML, in order.
@@ -811,21 +830,67 @@ fn raw_refs(html: &str) -> impl Iterator<Item = RawRef<'_>> {
     REF_TAG.captures_iter(html.as_bytes()).flat_map(move |tag| {
         let is_link = tag.get(1).is_some_and(|n| n.as_bytes().eq_ignore_ascii_case(b"a"));
         let (tag_text, tag_start) = tag.get(0).map_or(("", 0), |m| (pattern::text(html, m), m.start()));
-        REF_ATTR.captures_iter(tag_text.as_bytes()).filter_map(move |attr| {
-            let name = pattern::text(tag_text, attr.get(1)?);
-            if is_link != name.eq_ignore_ascii_case("href") {
-                return None;
-            }
-            let value = attr.get(2).or(attr.get(3)).or(attr.get(4))?;
-            let whole_attr = attr.get(0)?;
-            Some(RawRef {
-                kind: if is_link { RefKind::Link } else { RefKind::Image },
-                name,
-                value: pattern::text(tag_text, value),
-                value_start: tag_start + value.start(),
-                attr: tag_start + whole_attr.start()..tag_start + whole_attr.end(),
+        REF_ATTR
+            .captures_iter(tag_text.as_bytes())
+            .filter_map(move |attr| {
+                let name = pattern::text(tag_text, attr.get(1)?);
+                if is_link != name.eq_ignore_ascii_case("href") {
+                    return None;
+                }
+                let value = attr.get(2).or(attr.get(3)).or(attr.get(4))?;
+                let whole_attr = attr.get(0)?;
+                let (value_text, value_start) = (pattern::text(tag_text, value), tag_start + value.start());
+                let refs: Vec<RawRef> = if name.eq_ignore_ascii_case("srcset") {
+                    srcset_urls(value_text)
+                        .map(|(at, url)| RawRef {
+                            kind: RefKind::Image,
+                            name,
+                            value: url,
+                            value_start: value_start + at,
+                            place: RefPlace::Url,
+                        })
+                        .collect()
+                } else {
+                    vec![RawRef {
+                        kind: if is_link { RefKind::Link } else { RefKind::Image },
+                        name,
+                        value: value_text,
+                        value_start,
+                        place: RefPlace::Attribute(tag_start + whole_attr.start()..tag_start + whole_attr.end()),
+                    }]
+                };
+                Some(refs)
             })
-        })
+            .flatten()
+    })
+}
+
+/// The URLs of a `srcset` value, each with where it starts in it: candidates are separated
+/// by commas, each a URL (which may hold commas itself, as a `data:` URL does) and
+/// optionally a descriptor such as `2x` or `480w`.
+fn srcset_urls(value: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let bytes = value.as_bytes();
+        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b',') {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return None;
+        }
+        let start = i;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let url = value[start..i].trim_end_matches(',');
+        let ended = url.len() < i - start;
+        // The descriptors, up to the comma that ends the candidate.
+        if !ended {
+            while i < bytes.len() && bytes[i] != b',' {
+                i += 1;
+            }
+        }
+        Some((start, url))
     })
 }
 

@@ -331,6 +331,70 @@ fn code_frames_show_a_title_marked_lines_and_numbers_that_copy_leaves_out() {
     assert_eq!(r["copied"], "[rocket]\nname = \"Tiny\"\nstages = 2", "{r}");
 }
 
+/// GitHub's images for one colour scheme: `#gh-dark-mode-only` / `#gh-light-mode-only`
+/// images, and `<picture>` sources with a `prefers-color-scheme` query, show the picture of
+/// the theme in force, the system's or the one chosen with the toggle.
+#[test]
+fn images_for_one_theme_follow_the_theme_in_force() {
+    let Some(bin) = chromium() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let docs = work.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    let svg = |w: u32| format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"10\"></svg>");
+    std::fs::write(docs.join("light.svg"), svg(10)).unwrap();
+    std::fs::write(docs.join("dark.svg"), svg(20)).unwrap();
+    // The picture's own files: Chrome reports a picture's source by the first URL it loaded
+    // the same file under (with the Markdown image's fragment).
+    std::fs::write(docs.join("pic-light.svg"), svg(30)).unwrap();
+    std::fs::write(docs.join("pic-dark.svg"), svg(40)).unwrap();
+    std::fs::write(
+        docs.join("manifest.json"),
+        r#"{"routes": [{"title": "Home", "path": "README.md"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        docs.join("README.md"),
+        "# Home\n\n![light](light.svg#gh-light-mode-only) ![dark](dark.svg#gh-dark-mode-only)\n\n\
+         <picture>\n  <source media=\"(prefers-color-scheme: dark)\" srcset=\"pic-dark.svg\">\n  \
+         <img id=\"pic\" alt=\"either\" src=\"pic-light.svg\">\n</picture>\n",
+    )
+    .unwrap();
+    let site = work.path().join("site");
+    let o = build(docs.to_str().unwrap(), site.to_str().unwrap(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let base = serve(site);
+    let mut browser = Browser::launch(&bin);
+    let tab = browser.open(&format!("{base}/"), 1280);
+    // Which images show, and which file the picture loaded, once it has loaded it.
+    let seen = |browser: &mut Browser, want_picture: &str| {
+        browser.wait_for(
+            &tab,
+            &format!("document.getElementById('pic').complete && document.getElementById('pic').currentSrc.endsWith('/pic-{want_picture}')"),
+            Duration::from_secs(10),
+        );
+        browser.eval(
+            &tab,
+            "[...document.querySelectorAll('article img:not(#pic)')].filter((i) => i.getBoundingClientRect().width > 0).map((i) => i.alt).join(' ')",
+        )
+    };
+    let toggle = "document.querySelector('.theme-toggle').click()";
+    // Headless Chromium's system theme is light.
+    assert_eq!(seen(&mut browser, "light.svg"), "light", "system light");
+    browser.eval(&tab, toggle);
+    assert_eq!(browser.eval(&tab, "document.documentElement.dataset.theme"), "dark");
+    assert_eq!(seen(&mut browser, "dark.svg"), "dark", "dark chosen");
+    browser.eval(&tab, toggle);
+    assert_eq!(seen(&mut browser, "light.svg"), "light", "back to the system's light");
+    // A dark choice stored by an earlier visit holds on the next page load.
+    browser.eval(&tab, &format!("{toggle}; location.reload()"));
+    browser.wait_for(
+        &tab,
+        "document.readyState === 'complete' && document.documentElement.dataset.theme === 'dark'",
+        Duration::from_secs(10),
+    );
+    assert_eq!(seen(&mut browser, "dark.svg"), "dark", "dark stored");
+}
+
 #[test]
 fn a_wide_site_fills_its_sidebar_from_nav_js() {
     let Some(bin) = chromium() else { return };

@@ -235,6 +235,49 @@ fn raw_html_references_are_rewritten() {
     assert!(out.contains("<source src=\"https://cdn.example/v.mp4\""), "{out}");
 }
 
+/// A `srcset` names several files (GitHub READMEs pick a logo per theme with `<picture>`):
+/// each URL is rewritten and checked like a `src`, its descriptor kept.
+#[test]
+fn srcset_urls_are_rewritten_and_checked_one_by_one() {
+    let text = "<picture>\n<source media=\"(prefers-color-scheme: dark)\" srcset=\"../img/logo.png 1x,  gone.png 2x\">\n<img src=\"../img/logo.png\" srcset='../img/logo.png, data:image/png;base64,AA== 3x, https://cdn.example/a.png 480w'>\n</picture>\n";
+    let page = render_at("guide/setup.md", "guide/setup/", text);
+    assert!(
+        page.html.contains("srcset=\"../../img/logo.png 1x,  gone.png 2x\""),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html
+            .contains("srcset='../../img/logo.png, data:image/png;base64,AA== 3x, https://cdn.example/a.png 480w'"),
+        "{}",
+        page.html
+    );
+    let found: Vec<String> = page
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}:{} {} {}", d.line, d.col, d.kind, d.excerpt().unwrap_or("")))
+        .collect();
+    assert_eq!(found, ["2:75 missing-file gone.png"], "{found:?}");
+    let images: Vec<&str> = page.links.iter().map(|l| l.dest.as_str()).collect();
+    assert_eq!(
+        images,
+        [
+            "../img/logo.png",
+            "gone.png",
+            "../img/logo.png",
+            "../img/logo.png",
+            "data:image/png;base64,AA==",
+            "https://cdn.example/a.png"
+        ]
+    );
+}
+
+#[test]
+fn srcset_candidates_are_split_as_browsers_do() {
+    let urls: Vec<(usize, &str)> = srcset_urls(" a.png 1x,b.png,, data:x,y 2x , c.png").collect();
+    assert_eq!(urls, [(1, "a.png"), (10, "b.png"), (18, "data:x,y"), (32, "c.png")]);
+}
+
 #[test]
 fn raw_html_ids_count_as_anchors() {
     let page = render_at(
@@ -464,6 +507,7 @@ const FACT_PAGES: &[&str] = &[
     "```md\n# Not a heading\n[not](a-link.md) <a href=\"no.md\" id=\"no\">\n```\n\n    [indented](code.md)\n\n~~~\n<img src=\"x.png\">\n~~~\n\n# Real [`code` link](#real)\n",
     "ünï — [x](gone.md)\r\n\r\n# CRLF\r\n\r\n> [!NOTE]\r\n> [y](gone2.md) — ![z](z.png)\r\n",
     "# Ends in a heading [x](#ends-in-a-heading-x)",
+    "<picture><source srcset=\"../img/logo.png 2x, gone.png\"><img src=x.png srcset='nope.png 1x'></picture>\n\nText <img srcset=\"in.png\"> [t](gone.md)\n",
     "[a](gone.md)\n\n```sh {9} ins={1}\nx\n```\n\n> ```js title=\"a &amp; b\" frame=none\n> y\n> ```\n\n[b](gone2.md) `x`\n",
 ];
 

@@ -57,6 +57,18 @@
   function applyTheme(t) {
     if (t) root.setAttribute("data-theme", t); else root.removeAttribute("data-theme");
     updateToggles();
+    syncPictures(t);
+  }
+  // A <picture> source for one colour scheme (`media="(prefers-color-scheme: dark)"`, as in
+  // GitHub READMEs) follows the system; a theme chosen here must win, so while one is chosen
+  // such a source applies exactly when it names that theme. Its own query is kept aside.
+  function syncPictures(t) {
+    $$("picture > source[media*='prefers-color-scheme'], picture > source[data-media]").forEach(function (s) {
+      var media = s.getAttribute("data-media") || s.getAttribute("media");
+      s.setAttribute("data-media", media);
+      var names = /prefers-color-scheme\s*:\s*(dark|light)/.exec(media);
+      s.setAttribute("media", !t || !names ? media : names[1] === t ? "all" : "not all");
+    });
   }
   function updateToggles() {
     var label = currentTheme() === "dark" ? "Switch to light theme" : "Switch to dark theme";
@@ -78,7 +90,7 @@
       else if (darkQuery.addListener) darkQuery.addListener(onSystem);
     }
     window.addEventListener("storage", function (e) { if (e.key === THEME_KEY) applyTheme(storedTheme()); }, lasting);
-    updateToggles();
+    applyTheme(storedTheme());
   }
 
   /* ---- 3. Sidebar: drawer, collapsible sections, current item ---- */
