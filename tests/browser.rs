@@ -2,7 +2,9 @@
 //! in light and dark mode. A probe page loads the built page in a same-origin iframe and
 //! reads computed styles: the sidebar is visible with the current page marked, code is
 //! coloured, and a callout is styled. Screenshots are kept in
-//! `target/browser-screenshots/` for people to look at.
+//! `target/browser-screenshots/` for people to look at. A fixture page printed (print media,
+//! over DevTools) shows the article alone, in the light palette, with every tab and
+//! `<details>` open.
 
 mod common;
 
@@ -10,8 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use common::cdp::{Browser, chromium};
+use common::cdp::{Browser, Tab, chromium};
 use common::{build, corpus, stderr};
+use serde_json::{Value, json};
 
 const PAGE: &str = "/ai-coder/ai-gateway/standalone/";
 
@@ -393,6 +396,11 @@ fn images_for_one_theme_follow_the_theme_in_force() {
         Duration::from_secs(10),
     );
     assert_eq!(seen(&mut browser, "dark.svg"), "dark", "dark stored");
+    // Back to following the system, and the system turns dark: its query applies again.
+    browser.eval(&tab, toggle);
+    assert_eq!(seen(&mut browser, "light.svg"), "light", "the system's light again");
+    browser.emulate_media(&tab, "screen", &[("prefers-color-scheme", "dark")]);
+    assert_eq!(seen(&mut browser, "dark.svg"), "dark", "system dark");
 }
 
 #[test]
@@ -518,9 +526,9 @@ fn search_ranks_title_over_heading_over_body() {
     let mut routes = Vec::new();
     for (file, text) in pages {
         std::fs::write(docs.join(file), text).unwrap();
-        routes.push(serde_json::json!({"title": file, "path": format!("./{file}")}));
+        routes.push(json!({"title": file, "path": format!("./{file}")}));
     }
-    let manifest = serde_json::json!({"versions": ["main"], "routes": routes});
+    let manifest = json!({"versions": ["main"], "routes": routes});
     std::fs::write(docs.join("manifest.json"), manifest.to_string()).unwrap();
     let site = work.path().join("site");
     let o = build(docs.to_str().unwrap(), site.to_str().unwrap(), &[]);
@@ -548,4 +556,187 @@ fn search_ranks_title_over_heading_over_body() {
     assert_eq!(hrefs(2), order, "typo: {r}");
     assert_eq!(hrefs(3), ["../title/"], "every word must match: {r}");
     assert_eq!(hrefs(4), ["../other/"], "the browser splits words like the build: {r}");
+}
+
+/// What the launch page of the fixture (tabs, code, callouts, a `<details>`) looks like in
+/// the media the tab emulates. An outside link is added to its text first, to see how it shows.
+const LOOK: &str = r#"(() => {
+  const d = document, style = (el, pseudo) => getComputedStyle(el, pseudo || null);
+  const shown = (el) => style(el).display !== "none" && el.getBoundingClientRect().height > 0;
+  const content = d.querySelector(".doc-content");
+  let outside = d.getElementById("outside-link");
+  if (!outside) {
+    outside = d.createElement("a");
+    outside.id = "outside-link";
+    outside.href = "https://example.org/rockets";
+    outside.textContent = "rocket makers";
+    content.appendChild(outside);
+  }
+  const pre = d.querySelector(".code-block pre"), panels = [...d.querySelectorAll(".tab-panel")];
+  return {
+    theme: d.documentElement.getAttribute("data-theme"),
+    chrome: [".site-header", ".sidebar", ".toc-sidebar", ".pager", ".skip-link", ".site-footer", ".tab-list",
+      ".copy-button", ".heading-anchor"].map((sel) => {
+      const all = [...d.querySelectorAll(sel)];
+      return [sel, all.length, all.filter((el) => style(el).display === "none").length];
+    }),
+    articleShare: d.querySelector(".doc").getBoundingClientRect().width / d.documentElement.clientWidth,
+    bodyBackground: style(d.body).backgroundColor,
+    text: style(content).color,
+    codeBackground: style(pre).backgroundColor,
+    functionToken: style(d.querySelector(".hl-function")).color,
+    preWhiteSpace: style(pre).whiteSpace,
+    codeWhiteSpace: style(pre.querySelector("code")).whiteSpace,
+    panelsShown: panels.map(shown),
+    panelHeadingsShown: panels.map((p) => shown(p.firstElementChild) && p.firstElementChild.getBoundingClientRect().width > 20),
+    calloutBreak: style(d.querySelector(".callout")).breakInside,
+    headingBreak: style(d.querySelector(".doc-content h2")).breakAfter,
+    outsideAfter: style(outside, "::after").content,
+    insideAfter: style(content.querySelector('a[href^="../"]'), "::after").content,
+  };
+})()"#;
+
+/// Builds the fixture site, serves it and opens its launch page after the reader switched
+/// it to dark with the theme button: the tab, the browser and the site's folder.
+fn launch_page_in_dark() -> Option<(Browser, Tab, String, tempfile::TempDir)> {
+    let bin = chromium()?;
+    let work = tempfile::tempdir().unwrap();
+    let site = work.path().join("site");
+    let o = build("tests/fixtures/acme", site.to_str().unwrap(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let base = serve(site);
+    let mut browser = Browser::launch(&bin);
+    let tab = browser.open(&format!("{base}/guide/launch/"), 1280);
+    browser.eval(&tab, "document.querySelector('.theme-toggle').click()");
+    assert_eq!(browser.eval(&tab, "document.documentElement.dataset.theme"), "dark");
+    Some((browser, tab, base, work))
+}
+
+/// The page chrome `LOOK` saw: each selector, how many elements it matches and how many of
+/// those are not displayed.
+fn page_chrome(look: &Value) -> Vec<(String, u64, u64)> {
+    let rows = look["chrome"].as_array().expect("chrome in the look");
+    rows.iter()
+        .map(|row| {
+            (
+                row[0].as_str().unwrap().to_string(),
+                row[1].as_u64().unwrap(),
+                row[2].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+const LIGHT_BACKGROUND: &str = "rgb(255, 255, 255)";
+const LIGHT_TEXT: &str = "rgb(31, 35, 41)";
+
+#[test]
+fn a_printed_page_is_the_article_alone_in_the_light_palette() {
+    let Some((mut browser, tab, base, _work)) = launch_page_in_dark() else {
+        return;
+    };
+    browser.emulate_media(&tab, "print", &[]);
+    let r = browser.eval(&tab, LOOK);
+    assert_eq!(r["theme"], "dark", "{r}");
+    for (sel, count, hidden) in page_chrome(&r) {
+        assert!(count > 0 && hidden == count, "{sel} is not printed: {r}");
+    }
+    assert!(
+        r["articleShare"].as_f64().unwrap() > 0.99,
+        "the article takes the whole width: {r}"
+    );
+    // The light palette, although the reader chose dark.
+    assert_eq!(r["bodyBackground"], LIGHT_BACKGROUND, "{r}");
+    assert_eq!(r["text"], LIGHT_TEXT, "{r}");
+    assert_eq!(r["codeBackground"], "rgb(246, 248, 250)", "{r}");
+    assert_eq!(
+        r["functionToken"], "rgb(115, 64, 208)",
+        "code keeps its light colours: {r}"
+    );
+    assert_eq!(r["preWhiteSpace"], "pre-wrap", "{r}");
+    assert_eq!(r["codeWhiteSpace"], "pre-wrap", "long lines wrap: {r}");
+    assert_eq!(r["panelsShown"], json!([true, true, true]), "every tab prints: {r}");
+    assert_eq!(
+        r["panelHeadingsShown"],
+        json!([true, true, true]),
+        "each under its name: {r}"
+    );
+    assert_eq!(r["calloutBreak"], "avoid", "{r}");
+    assert_eq!(r["headingBreak"], "avoid", "{r}");
+    assert_eq!(
+        r["outsideAfter"], "\" (https://example.org/rockets)\"",
+        "an outside link prints its address: {r}"
+    );
+    assert_eq!(
+        r["insideAfter"], "none",
+        "a link within the site prints no address: {r}"
+    );
+
+    // Dark from the system (no choice stored) prints light too.
+    browser.eval(&tab, "document.documentElement.removeAttribute('data-theme')");
+    browser.emulate_media(&tab, "screen", &[("prefers-color-scheme", "dark")]);
+    let dark = browser.eval(&tab, LOOK);
+    assert_ne!(
+        dark["bodyBackground"], LIGHT_BACKGROUND,
+        "the system's dark shows on screen: {dark}"
+    );
+    browser.emulate_media(&tab, "print", &[("prefers-color-scheme", "dark")]);
+    let r = browser.eval(&tab, LOOK);
+    assert_eq!(r["bodyBackground"], LIGHT_BACKGROUND, "{r}");
+    assert_eq!(r["text"], LIGHT_TEXT, "{r}");
+
+    // A closed <details> opens for the print and closes after it; one the reader opened stays open.
+    let details = r#"(() => {
+      const d = document, closed = d.querySelector(".doc-content details:not([open])");
+      let kept = d.getElementById("kept-open");
+      if (!kept) {
+        kept = d.createElement("details");
+        kept.id = "kept-open";
+        kept.open = true;
+        kept.innerHTML = "<summary>Opened by the reader</summary><p>Text</p>";
+        d.querySelector(".doc-content").appendChild(kept);
+      }
+      const state = () => [closed.open, kept.open, closed.querySelector("p").checkVisibility()];
+      const before = state();
+      dispatchEvent(new Event("beforeprint"));
+      const printing = state();
+      dispatchEvent(new Event("afterprint"));
+      return [before, printing, state()];
+    })()"#;
+    assert_eq!(
+        browser.eval(&tab, details),
+        json!([[false, true, false], [true, true, true], [false, true, false]])
+    );
+
+    // A link whose text is its address does not print the address twice.
+    let fuel = browser.open(&format!("{base}/guide/fuel/"), 1280);
+    browser.emulate_media(&fuel, "print", &[]);
+    let after = browser.eval(
+        &fuel,
+        r#"getComputedStyle(document.querySelector('.doc-content a[href="https://example.com/fuel-safety"]'), "::after").content"#,
+    );
+    assert_eq!(after, "none", "a link whose text is its address");
+}
+
+#[test]
+fn print_styles_leave_the_screen_alone() {
+    let Some((mut browser, tab, _base, _work)) = launch_page_in_dark() else {
+        return;
+    };
+    let r = browser.eval(&tab, LOOK);
+    for (sel, count, hidden) in page_chrome(&r) {
+        assert!(count > 0 && hidden == 0, "{sel} shows on screen: {r}");
+    }
+    assert!(
+        r["articleShare"].as_f64().unwrap() < 0.7,
+        "the sidebars stand beside the article: {r}"
+    );
+    assert_ne!(
+        r["bodyBackground"], LIGHT_BACKGROUND,
+        "the reader's dark stays on screen: {r}"
+    );
+    assert_eq!(r["codeWhiteSpace"], "pre", "code scrolls sideways on screen: {r}");
+    assert_eq!(r["panelsShown"], json!([true, false, false]), "one tab at a time: {r}");
+    assert_eq!(r["panelHeadingsShown"][0], false, "the tab names the panel: {r}");
+    assert_eq!(r["outsideAfter"], "none", "{r}");
 }

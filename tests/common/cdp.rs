@@ -145,6 +145,21 @@ impl Browser {
         r["result"]["value"].clone()
     }
 
+    /// Makes the tab lay out for `media` (`"print"`, `"screen"`) with the media `features`
+    /// given as (name, value), such as `("prefers-color-scheme", "dark")`.
+    #[allow(dead_code)] // Not every test crate that includes this module uses it.
+    pub fn emulate_media(&mut self, tab: &Tab, media: &str, features: &[(&str, &str)]) {
+        let features: Vec<Value> = features
+            .iter()
+            .map(|(name, value)| json!({ "name": name, "value": value }))
+            .collect();
+        self.call(
+            Some(&tab.session),
+            "Emulation.setEmulatedMedia",
+            json!({ "media": media, "features": features }),
+        );
+    }
+
     /// The types of the event listeners on the object `expr` evaluates to (`document`,
     /// `window`), sorted, as DevTools lists them.
     #[allow(dead_code)] // Not every test crate that includes this module uses it.

@@ -3,8 +3,9 @@
    "docsite-theme"), the mobile sidebar drawer, collapsible nav sections,
    scrolling the current nav item into view, copy buttons on code blocks,
    accessible tabs (+ activating the tab that holds location.hash), moving
-   page state badges under a content-supplied <h1>, TOC scroll-spy, and the search
-   box's shortcuts (`/`, Ctrl-K, Cmd-K) plus loading search.js on its first focus.
+   page state badges under a content-supplied <h1>, TOC scroll-spy, the search
+   box's shortcuts (`/`, Ctrl-K, Cmd-K) plus loading search.js on its first focus,
+   and opening closed <details> while the page prints.
    Every feature is optional: without this file the page is fully readable. */
 (function () {
   "use strict";
@@ -455,6 +456,25 @@
     }, lasting);
   }
 
+  /* ---- 9. Print: paper cannot click ---- */
+  function initPrint() {
+    // The stylesheet prints an outside link's address after it: not where the text is that address.
+    var bare = function (s) { return s.trim().replace(/^https?:\/\//, "").replace(/\/$/, ""); };
+    $$('.doc-content a[href^="http:"], .doc-content a[href^="https:"]').forEach(function (a) {
+      if (bare(a.textContent) === bare(a.getAttribute("href"))) a.classList.add("link-is-url");
+    });
+    // A closed <details> prints as its summary alone: open it for the print, and close
+    // afterwards only what was opened here.
+    var opened = [];
+    window.addEventListener("beforeprint", function () {
+      $$("details:not([open])").forEach(function (d) { d.open = true; opened.push(d); });
+    }, lasting);
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (d) { d.open = false; });
+      opened = [];
+    }, lasting);
+  }
+
   function run(fn) { try { fn(); } catch (e) { if (window.console) console.error("docsite:", e); } }
   run(function () { fixFileLinks(doc); });
   run(initDeferredNav);
@@ -467,5 +487,6 @@
   run(function () { revealHash(true); });
   run(initScrollSpy);
   run(initSearch);
+  run(initPrint);
   window.addEventListener("hashchange", function () { run(function () { revealHash(false); }); }, lasting);
 })();
