@@ -13,6 +13,10 @@
 //! The split is by the size in the [`Layout`], which `dealloc` and `realloc` are given
 //! too, so every block is freed by the allocator that made it. C code (Oniguruma, inside
 //! syntect) calls `malloc` and gets the system allocator.
+//!
+//! Also here, the process's other memory settings for a batch run: slack at the top of the
+//! system allocator's heaps ([`keep_heap_slack`]), and giving back the binary's pages that
+//! only loading used ([`release_startup_pages`]).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
@@ -112,9 +116,105 @@ pub fn keep_heap_slack() -> bool {
     }
 }
 
+/// Lets the kernel take back the binary's pages that loading used and the rest of a build
+/// does not: returns how many bytes of read-only segments it released (0 where this is not
+/// Linux). For a batch run, once the tools are loaded.
+///
+/// Why: loading reads the embedded syntax dump (~1 MB, deserialized into the heap) and runs
+/// code that the page pass never runs again (command line, config, template parsing), and
+/// the kernel maps code and read-only data 64 KB around each page touched. Those pages stay
+/// resident until exit. `MADV_DONTNEED` on the executable's read-only, file-backed segments
+/// unmaps them; what the page pass touches is mapped again from the page cache on first
+/// use. A 53-page build's peak resident memory falls from ~16.4 to ~15.2 MB, at no
+/// measurable cost in time (bench/README.md, "Releasing the loader's pages").
+///
+/// Only segments without write permission are touched: they are never written, so every
+/// page comes back unchanged from the file. The writable ones (relocated data, `.data`)
+/// would lose their contents and are left alone.
+pub fn release_startup_pages() -> usize {
+    #[cfg(target_os = "linux")]
+    {
+        unsafe extern "C" fn each(
+            info: *mut libc::dl_phdr_info,
+            _size: libc::size_t,
+            released: *mut libc::c_void,
+        ) -> libc::c_int {
+            // SAFETY: `dl_iterate_phdr` passes a valid `info` whose `dlpi_phdr` holds
+            // `dlpi_phnum` headers, and `released` is the `usize` given below.
+            unsafe {
+                let info = &*info;
+                let released = &mut *(released as *mut usize);
+                for i in 0..usize::from(info.dlpi_phnum) {
+                    let header = &*info.dlpi_phdr.add(i);
+                    if header.p_type != libc::PT_LOAD || header.p_flags & libc::PF_W != 0 {
+                        continue;
+                    }
+                    let start = (info.dlpi_addr as usize).wrapping_add(header.p_vaddr as usize);
+                    let page_start = start & !4095;
+                    let len = start + header.p_memsz as usize - page_start;
+                    // Read-only file pages: dropping them loses nothing.
+                    if libc::madvise(page_start as *mut libc::c_void, len, libc::MADV_DONTNEED) == 0 {
+                        *released += len;
+                    }
+                }
+            }
+            // The executable is the first object listed: stop there.
+            1
+        }
+        let mut released = 0usize;
+        // SAFETY: the callback reads only the program headers it is given and writes only
+        // to `released`.
+        unsafe { libc::dl_iterate_phdr(Some(each), &mut released as *mut usize as *mut libc::c_void) };
+        released
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The resident bytes of this executable's read-only mappings, from `/proc/self/smaps`.
+    #[cfg(target_os = "linux")]
+    fn resident_read_only_image() -> usize {
+        let exe = std::fs::read_link("/proc/self/exe").unwrap();
+        let exe = exe.to_string_lossy().into_owned();
+        let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+        let mut ours = false;
+        let mut kb = 0;
+        for line in smaps.lines() {
+            let mut words = line.split_whitespace();
+            let first = words.next().unwrap_or("");
+            if first.contains('-') && first.chars().next().is_some_and(|c| c.is_ascii_hexdigit()) {
+                let perms = words.next().unwrap_or("");
+                ours = line.ends_with(exe.as_str()) && !perms.contains('w');
+            } else if ours && first == "Rss:" {
+                kb += words.next().and_then(|n| n.parse::<usize>().ok()).unwrap_or(0);
+            }
+        }
+        kb * 1024
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn startup_pages_are_released_and_come_back_on_use() {
+        let before = resident_read_only_image();
+        let released = release_startup_pages();
+        let after = resident_read_only_image();
+        assert!(released > 1 << 20, "released {released} bytes");
+        assert!(after < before / 2, "resident {before} -> {after} bytes");
+        // The code and data dropped are mapped again as they are used.
+        let sorted = {
+            let mut v: Vec<u32> = (0..1000).rev().collect();
+            v.sort();
+            v
+        };
+        assert_eq!(sorted[999], 999);
+        assert!(format!("{:?}", std::path::Path::new("a/b").parent()).contains("a"));
+    }
 
     #[test]
     #[cfg(all(target_os = "linux", target_env = "gnu"))]

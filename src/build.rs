@@ -266,6 +266,9 @@ fn load(source: &dyn Source, config: Config, opts: &BuildOptions) -> Result<(Too
         || Site::load(source, config).map_err(sorted),
     );
     let (theme, mut renderer) = themed.map_err(|d| vec![d])?;
+    // The syntax dump is deserialized and the templates parsed: what loading read of the
+    // binary can go (see the function).
+    crate::alloc::release_startup_pages();
     renderer.mark_changed(opts.changed_pages.clone());
     let tools = Tools {
         theme,
