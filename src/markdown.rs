@@ -9,6 +9,7 @@
 //! the functions here (slugs, `resolve_reference`, the raw-HTML scanners), so they cannot
 //! disagree about a rule.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use pulldown_cmark::{
@@ -363,7 +364,17 @@ impl<'a, 'i> Renderer<'a, 'i> {
                 let rewritten = self.raw_html(&html, &[(0, range.start)]);
                 self.emit(Event::Html(rewritten.into()));
             }
-            Event::Text(text) if self.link_depth == 0 => self.autolink(text),
+            Event::Text(text) => {
+                let text = match shortcode::replace(&text) {
+                    Cow::Borrowed(_) => text,
+                    Cow::Owned(shown) => shown.into(),
+                };
+                if self.link_depth == 0 {
+                    self.autolink(text);
+                } else {
+                    self.emit(Event::Text(text));
+                }
+            }
             other => self.emit(other),
         }
     }
@@ -449,7 +460,16 @@ impl<'a, 'i> Renderer<'a, 'i> {
         body: Vec<Spanned<'a>>,
     ) {
         let text: String = body.iter().filter_map(|(e, _)| heading_text(e)).collect();
+        // The id is made from the text as written (`:tada:` gives `tada`, as on GitHub); the
+        // title and labels show the emoji.
         let id = heading_id(&mut self.slugger, explicit_id.as_deref(), &text);
+        let text: String = body
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Text(t) => Some(shortcode::replace(t)),
+                other => heading_text(other).map(Cow::Borrowed),
+            })
+            .collect();
         let n = level as u8;
         if n == 1 && self.page.h1.is_none() {
             self.page.h1 = Some(text.trim().to_string());
@@ -1101,6 +1121,7 @@ fn children_placeholder<'a>(mut it: impl Iterator<Item = Spanned<'a>>) -> Option
 
 mod facts;
 pub mod fence;
+mod shortcode;
 pub use facts::{Facts, KeptLinks, Unresolved, facts, unresolved_facts};
 
 #[cfg(test)]

@@ -393,6 +393,25 @@ fn fence_options_frame_the_block_and_the_unknown_are_warned_about() {
 }
 
 #[test]
+fn emoji_shortcodes_show_as_on_github_and_leave_code_and_ids_alone() {
+    let page = render_at(
+        "guide/setup.md",
+        "guide/setup/",
+        "# Launch :rocket: `:tada:`\n\n## Done :tada:\n\nShip it :+1: [see :memo:](../ref.md) `:tada:` :nope:\n\n```sh\necho :tada:\n```\n",
+    );
+    assert_eq!(page.h1.as_deref(), Some("Launch 🚀 :tada:"));
+    assert!(page.html.contains("<h2 id=\"done-tada\">Done 🎉"), "{}", page.html);
+    assert!(
+        page.html
+            .contains("Ship it 👍 <a href=\"../../ref/\">see 📝</a> <code>:tada:</code> :nope:"),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("echo</span> :tada:\n"), "{}", page.html);
+    assert_eq!(page.toc[0].html, "Done 🎉");
+}
+
+#[test]
 fn gfm_extensions_render() {
     let out = html(
         "| a | b |\n|---|---|\n| 1 | 2 | 3 |\n|\n\n- [ ] todo\n- [x] done\n\n~~old~~ and a note[^1].\n\n[^1]: The note.\n\n1. one\n1. two\n1. three\n\n1) x\n1) y\n",
