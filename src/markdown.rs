@@ -401,16 +401,19 @@ impl<'a, 'i> Renderer<'a, 'i> {
         }
     }
 
-    /// GFM's autolink extension: bare `https://…` and `www.…` URLs become links.
+    /// GFM's autolink extension: bare `https://…` and `www.…` URLs, and email addresses,
+    /// become links.
     fn autolink(&mut self, text: CowStr<'a>) {
-        // GFM autolinks need a scheme (`://`, `mailto:` is not autolinked here) or `www.`:
-        // most text has neither, and the link finder costs more than the parse.
-        if !text.contains("://") && !text.contains("www.") {
+        // GFM autolinks need a scheme (`://`), `www.` or an `@`: most text has none, and
+        // the link finder costs more than the parse.
+        if !text.contains("://") && !text.contains("www.") && !text.contains('@') {
             self.emit(Event::Text(text));
             return;
         }
         let mut finder = linkify::LinkFinder::new();
-        finder.kinds(&[linkify::LinkKind::Url]).url_must_have_scheme(false);
+        finder
+            .kinds(&[linkify::LinkKind::Url, linkify::LinkKind::Email])
+            .url_must_have_scheme(false);
         let mut spans = finder.spans(&text).peekable();
         if spans
             .peek()
@@ -422,18 +425,17 @@ impl<'a, 'i> Renderer<'a, 'i> {
         for span in spans {
             let s = span.as_str();
             // GFM links only URLs with a scheme or a `www.` prefix: `Node.js` stays text.
-            let is_url = span.kind().is_some() && (paths::is_external(s) || s.starts_with("www."));
-            if !is_url {
-                self.emit(Event::Text(s.to_string().into()));
-            } else {
-                let href = if paths::is_external(s) {
-                    s.to_string()
-                } else {
-                    format!("https://{s}")
-                };
-                self.emit(Event::InlineHtml(
+            let href = match span.kind() {
+                Some(linkify::LinkKind::Email) => Some(format!("mailto:{s}")),
+                Some(_) if paths::is_external(s) => Some(s.to_string()),
+                Some(_) if s.starts_with("www.") => Some(format!("https://{s}")),
+                _ => None,
+            };
+            match href {
+                None => self.emit(Event::Text(s.to_string().into())),
+                Some(href) => self.emit(Event::InlineHtml(
                     format!("<a href=\"{}\">{}</a>", escape_html(&href), escape_html(s)).into(),
-                ));
+                )),
             }
         }
     }

@@ -304,6 +304,12 @@ fn bare_urls_are_autolinked_but_not_inside_links_or_code() {
         out.trim(),
         "<p>Install Node.js, edit manifest.json, or visit <a href=\"https://www.example.com\">www.example.com</a>.</p>"
     );
+    // GFM's extended email autolinks; not a handle or a bare `@`.
+    let out = html("Mail ops@acme.example.com, or ask @ops on chat @ noon.\n");
+    assert_eq!(
+        out.trim(),
+        "<p>Mail <a href=\"mailto:ops@acme.example.com\">ops@acme.example.com</a>, or ask @ops on chat @ noon.</p>"
+    );
 }
 
 #[test]
