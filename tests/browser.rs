@@ -268,6 +268,22 @@ fn acme_site() -> (tempfile::TempDir, PathBuf) {
     (work, site)
 }
 
+/// A site built from `files` (path in the docs folder, text) in a temporary folder (kept
+/// while the first value lives).
+fn site_of(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let work = tempfile::tempdir().unwrap();
+    let docs = work.path().join("docs");
+    for (path, text) in files {
+        let path = docs.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let site = work.path().join("site");
+    let o = build(docs.to_str().unwrap(), site.to_str().unwrap(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (work, site)
+}
+
 #[test]
 fn folder_links_work_when_opened_from_disk() {
     let Some(bin) = chromium() else { return };
@@ -340,31 +356,25 @@ fn code_frames_show_a_title_marked_lines_and_numbers_that_copy_leaves_out() {
 #[test]
 fn images_for_one_theme_follow_the_theme_in_force() {
     let Some(bin) = chromium() else { return };
-    let work = tempfile::tempdir().unwrap();
-    let docs = work.path().join("docs");
-    std::fs::create_dir_all(&docs).unwrap();
     let svg = |w: u32| format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"10\"></svg>");
-    std::fs::write(docs.join("light.svg"), svg(10)).unwrap();
-    std::fs::write(docs.join("dark.svg"), svg(20)).unwrap();
-    // The picture's own files: Chrome reports a picture's source by the first URL it loaded
-    // the same file under (with the Markdown image's fragment).
-    std::fs::write(docs.join("pic-light.svg"), svg(30)).unwrap();
-    std::fs::write(docs.join("pic-dark.svg"), svg(40)).unwrap();
-    std::fs::write(
-        docs.join("manifest.json"),
-        r#"{"routes": [{"title": "Home", "path": "README.md"}]}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        docs.join("README.md"),
-        "# Home\n\n![light](light.svg#gh-light-mode-only) ![dark](dark.svg#gh-dark-mode-only)\n\n\
-         <picture>\n  <source media=\"(prefers-color-scheme: dark)\" srcset=\"pic-dark.svg\">\n  \
-         <img id=\"pic\" alt=\"either\" src=\"pic-light.svg\">\n</picture>\n",
-    )
-    .unwrap();
-    let site = work.path().join("site");
-    let o = build(docs.to_str().unwrap(), site.to_str().unwrap(), &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    // The picture has files of its own: Chrome reports a picture's source by the first URL
+    // it loaded the same file under (with the Markdown image's fragment).
+    let (_work, site) = site_of(&[
+        ("light.svg", &svg(10)),
+        ("dark.svg", &svg(20)),
+        ("pic-light.svg", &svg(30)),
+        ("pic-dark.svg", &svg(40)),
+        (
+            "manifest.json",
+            r#"{"routes": [{"title": "Home", "path": "README.md"}]}"#,
+        ),
+        (
+            "README.md",
+            "# Home\n\n![light](light.svg#gh-light-mode-only) ![dark](dark.svg#gh-dark-mode-only)\n\n\
+             <picture>\n  <source media=\"(prefers-color-scheme: dark)\" srcset=\"pic-dark.svg\">\n  \
+             <img id=\"pic\" alt=\"either\" src=\"pic-light.svg\">\n</picture>\n",
+        ),
+    ]);
     let base = serve(site);
     let mut browser = Browser::launch(&bin);
     let tab = browser.open(&format!("{base}/"), 1280);
@@ -401,6 +411,73 @@ fn images_for_one_theme_follow_the_theme_in_force() {
     assert_eq!(seen(&mut browser, "light.svg"), "light", "the system's light again");
     browser.emulate_media(&tab, "screen", &[("prefers-color-scheme", "dark")]);
     assert_eq!(seen(&mut browser, "dark.svg"), "dark", "system dark");
+}
+
+/// Tabs with the same label go together: choosing one selects it in the page's other
+/// groups (the chosen tab stays put on screen) and on the next page; a link to a heading in
+/// another tab still opens that tab.
+#[test]
+fn a_chosen_tab_label_is_chosen_in_every_group_and_on_the_next_page() {
+    let Some(bin) = chromium() else { return };
+    let group = |labels: &[&str]| {
+        // Panels of different heights, so that a group above changes height with its tab.
+        let tabs: String = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| format!("### {l}\n\n{}", format!("On {l}.\n\n").repeat(i * 8 + 1)))
+            .collect();
+        format!("<div class=\"tabs\">\n\n{tabs}</div>\n\n")
+    };
+    let filler = "Some text.\n\n".repeat(40);
+    let one = format!(
+        "# One\n\n{}{filler}{}",
+        group(&["Linux", "macOS", "Windows"]),
+        group(&["Linux", "macOS"])
+    );
+    let two = format!(
+        "# Two\n\n{}{}",
+        group(&["Windows", "Linux"]),
+        group(&["macOS", "Linux"])
+    );
+    let manifest = r#"{"routes": [{"title": "One", "path": "README.md"}, {"title": "Two", "path": "two.md"}]}"#;
+    let (_work, site) = site_of(&[("README.md", &one), ("two.md", &two), ("manifest.json", manifest)]);
+    let base = serve(site);
+    let mut browser = Browser::launch(&bin);
+    // The label of each group's selected tab.
+    let shown = "[...document.querySelectorAll('.tab-list')].map((l) => l.querySelector('[aria-selected=true]').textContent).join(',')";
+    let tab = browser.open(&format!("{base}/"), 1280);
+    browser.wait_for(&tab, "document.querySelector('.tabs-ready')", Duration::from_secs(10));
+    assert_eq!(browser.eval(&tab, shown), "Linux,Linux");
+    // Choose macOS in the lower group, scrolled into the middle of the screen: the upper
+    // group changes too, and the chosen tab does not move. (Scroll anchoring off, as in
+    // Safari, which has none: Chrome's would hide whether the script keeps the tab put.)
+    let moved = browser.eval(
+        &tab,
+        "(() => { document.documentElement.style.overflowAnchor = 'none'; \
+         const t = [...document.querySelectorAll('.tab-list')][1].children[1]; \
+         t.scrollIntoView({block: 'center'}); const y = t.getBoundingClientRect().top; t.click(); \
+         return Math.abs(t.getBoundingClientRect().top - y); })()",
+    );
+    assert_eq!(browser.eval(&tab, shown), "macOS,macOS");
+    assert!(moved.as_f64().unwrap_or(99.0) < 2.0, "the chosen tab moved by {moved}");
+    // The next page opens on macOS where a group has it, and on its first tab elsewhere.
+    let next = browser.open(&format!("{base}/two/"), 1280);
+    browser.wait_for(&next, "document.querySelector('.tabs-ready')", Duration::from_secs(10));
+    assert_eq!(browser.eval(&next, shown), "Windows,macOS");
+    // Keys choose too; a link to a heading in another tab opens that tab.
+    browser.eval(
+        &next,
+        "(() => { const t = document.querySelector('.tab-list').children[0]; t.focus(); \
+         t.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true})); })()",
+    );
+    assert_eq!(browser.eval(&next, shown), "Linux,Linux");
+    let linked = browser.open(&format!("{base}/two/#windows"), 1280);
+    browser.wait_for(
+        &linked,
+        "document.querySelector('.tabs-ready')",
+        Duration::from_secs(10),
+    );
+    assert_eq!(browser.eval(&linked, shown), "Windows,Linux");
 }
 
 #[test]

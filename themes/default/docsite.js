@@ -2,7 +2,9 @@
    Owns: pretty-URL fix for file:// browsing, light/dark toggle (localStorage
    "docsite-theme"), the mobile sidebar drawer, collapsible nav sections,
    scrolling the current nav item into view, copy buttons on code blocks,
-   accessible tabs (+ activating the tab that holds location.hash), moving
+   accessible tabs (+ activating the tab that holds location.hash; a tab chosen
+   by label selects the same label in every group, here and on later pages,
+   through localStorage "docsite-tab"), moving
    page state badges under a content-supplied <h1>, TOC scroll-spy, the search
    box's shortcuts (`/`, Ctrl-K, Cmd-K) plus loading search.js on its first focus,
    and opening closed <details> while the page prints.
@@ -12,6 +14,7 @@
   var doc = document;
   var root = doc.documentElement;
   var THEME_KEY = "docsite-theme";
+  var TAB_KEY = "docsite-tab";
 
   // `docsite serve` runs this script again after it swaps in a page's new body (live
   // reload). What a run hangs on the document, the window and media queries is released
@@ -284,7 +287,20 @@
 
   /* ---- 5. Tabs ---- */
   var tabGroups = 0;
+  // A reader who picks "macOS" in one group wants it in the others: each group offers
+  // `show(label)`, and a choice is kept for the next pages (as MkDocs Material's linked tabs
+  // and Docusaurus's tab groups do). A link to a heading inside a tab still wins (revealHash).
+  function storedTab() { try { return localStorage.getItem(TAB_KEY); } catch (e) { return null; } }
   function initTabs() {
+    var groups = [];
+    function choose(label, from) {
+      try { localStorage.setItem(TAB_KEY, label); } catch (e) { /* private mode */ }
+      // Groups above may change height: keep the chosen tab where the reader's pointer is.
+      var before = from.getBoundingClientRect().top;
+      groups.forEach(function (g) { g.show(label); });
+      var moved = from.getBoundingClientRect().top - before;
+      if (moved) window.scrollBy(0, moved);
+    }
     $$(".tabs[data-tabs]").forEach(function (box) {
       var panels = Array.prototype.filter.call(box.children, function (el) { return el.classList.contains("tab-panel"); });
       if (!panels.length) return;
@@ -320,9 +336,14 @@
         });
         if (focus) tabs[index].focus();
       }
+      var labels = tabs.map(function (tab) { return tab.textContent; });
+      function pick(i, focus) {
+        select(i, focus);
+        choose(labels[i], tabs[i]);
+      }
       list.addEventListener("click", function (e) {
         var i = tabs.indexOf(e.target.closest('[role="tab"]'));
-        if (i >= 0) select(i, false);
+        if (i >= 0) pick(i, false);
       });
       list.addEventListener("keydown", function (e) {
         var i = tabs.indexOf(doc.activeElement), last = tabs.length - 1, to = -1;
@@ -333,7 +354,7 @@
         else if (e.key === "End") to = last;
         if (to < 0) return;
         e.preventDefault();
-        select(to, true);
+        pick(to, true);
       });
       box.insertBefore(list, panels[0]);
       box.classList.add("tabs-ready");
@@ -343,7 +364,8 @@
         select(i, false);
         return true;
       };
-      select(0, false);
+      groups.push({ show: function (label) { var i = labels.indexOf(label); if (i >= 0) select(i, false); } });
+      select(Math.max(0, labels.indexOf(storedTab())), false);
     });
   }
   // Make the target of location.hash visible if it sits in an inactive tab panel.
