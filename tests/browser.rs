@@ -480,6 +480,49 @@ fn a_chosen_tab_label_is_chosen_in_every_group_and_on_the_next_page() {
     assert_eq!(browser.eval(&linked, shown), "Windows,Linux");
 }
 
+/// Code and tables wider than the page scroll sideways; keyboard users reach them by focus
+/// (axe's `scrollable-region-focusable`), the others stay out of the tab order.
+#[test]
+fn only_what_scrolls_sideways_takes_focus() {
+    let Some(bin) = chromium() else { return };
+    let long = "x".repeat(400);
+    let page = format!(
+        "# Wide\n\n```sh\necho {long}\n```\n\n```sh\necho short\n```\n\n| a | b |\n|---|---|\n| `{long}` | c |\n\n\
+         <div class=\"tabs\">\n\n### One\n\nShort.\n\n### Two\n\n```sh\necho {long}\n```\n\n</div>\n"
+    );
+    let (_work, site) = site_of(&[
+        ("README.md", &page),
+        (
+            "manifest.json",
+            r#"{"routes": [{"title": "Wide", "path": "README.md"}]}"#,
+        ),
+    ]);
+    let base = serve(site);
+    let mut browser = Browser::launch(&bin);
+    let tab = browser.open(&format!("{base}/"), 1024);
+    browser.wait_for(&tab, "document.querySelector('.tabs-ready')", Duration::from_secs(10));
+    let focusable =
+        "[...document.querySelectorAll('.code-block pre, .doc-content table')].map((e) => e.tabIndex).join(',')";
+    assert_eq!(
+        browser.eval(&tab, focusable),
+        "0,-1,0,-1",
+        "long code, short code, wide table, hidden tab's code"
+    );
+    browser.eval(&tab, "[...document.querySelectorAll('[role=tab]')][1].click()");
+    assert_eq!(
+        browser.eval(&tab, focusable),
+        "0,-1,0,0",
+        "the shown tab's code is measured"
+    );
+    // Wide enough for everything: nothing scrolls, nothing is a tab stop.
+    browser.eval(&tab, "document.querySelectorAll('pre code, td code').forEach((c) => c.textContent = 'x'); dispatchEvent(new Event('resize'))");
+    browser.wait_for(
+        &tab,
+        "[...document.querySelectorAll('.code-block pre, .doc-content table')].every((e) => e.tabIndex < 0)",
+        Duration::from_secs(5),
+    );
+}
+
 #[test]
 fn a_wide_site_fills_its_sidebar_from_nav_js() {
     let Some(bin) = chromium() else { return };

@@ -2,6 +2,7 @@
    Owns: pretty-URL fix for file:// browsing, light/dark toggle (localStorage
    "docsite-theme"), the mobile sidebar drawer, collapsible nav sections,
    scrolling the current nav item into view, copy buttons on code blocks,
+   focus for code and tables that scroll sideways,
    accessible tabs (+ activating the tab that holds location.hash; a tab chosen
    by label selects the same label in every group, here and on later pages,
    through localStorage "docsite-tab"), moving
@@ -334,6 +335,8 @@
           tab.tabIndex = on ? 0 : -1;
           panels[i].hidden = !on;
         });
+        // A hidden panel's code had no width to measure.
+        markScrollers(panels[index]);
         if (focus) tabs[index].focus();
       }
       var labels = tabs.map(function (tab) { return tab.textContent; });
@@ -394,6 +397,24 @@
       if (n > 80) td.classList.add("cell-long");
       else if (n > 40) td.classList.add("cell-medium");
     });
+  }
+
+  /* ---- 5c. Code and tables wider than the page scroll sideways: keyboard users must be able
+     to reach them (focus, then the arrow keys), so those that do scroll take focus ---- */
+  function markScrollers(ctx) {
+    $$(".code-block pre, .doc-content table", ctx).forEach(function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth + 1;
+      if (scrolls && el.tabIndex < 0) el.tabIndex = 0;
+      else if (!scrolls && el.getAttribute("tabindex") === "0") el.removeAttribute("tabindex");
+    });
+  }
+  function initScrollers() {
+    markScrollers(doc);
+    var pending = 0;
+    window.addEventListener("resize", function () {
+      cancelAnimationFrame(pending);
+      pending = requestAnimationFrame(function () { markScrollers(doc); });
+    }, lasting);
   }
 
   /* ---- 6. Page state badges go under a content-supplied <h1> ---- */
@@ -506,6 +527,7 @@
   run(initCopy);
   run(initTabs);
   run(initTables);
+  run(initScrollers);
   run(function () { revealHash(true); });
   run(initScrollSpy);
   run(initSearch);
