@@ -211,14 +211,16 @@
     }
     results.forEach(function (r, n) {
       var entry = entries[n], section = bestSection(entry, isMatch);
+      // The link itself is the option: an option may not hold an interactive element.
       var li = doc.createElement("li");
       li.className = "search-result";
-      li.id = "docsite-search-option-" + n;
-      li.setAttribute("role", "option");
-      li.setAttribute("aria-selected", "false");
+      li.setAttribute("role", "presentation");
       var a = doc.createElement("a");
       a.href = pageHref(entry, section);
       a.tabIndex = -1;
+      a.id = "docsite-search-option-" + n;
+      a.setAttribute("role", "option");
+      a.setAttribute("aria-selected", "false");
       if (entry.b.length) span("search-crumbs", a).textContent = entry.b.join(" › ");
       var title = span("search-title", a);
       marked(title, entry.t, isMatch);
@@ -280,8 +282,7 @@
     opts[active].scrollIntoView({ block: "nearest" });
   }
   function go() {
-    var opts = options(), o = opts[active < 0 ? 0 : active];
-    var a = o && o.querySelector("a");
+    var opts = options(), a = opts[active < 0 ? 0 : active];
     if (!a) return;
     open(false);
     location.href = a.href;
