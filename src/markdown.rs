@@ -188,6 +188,7 @@ pub fn render(input: &PageInput, links: &dyn Links, purpose: Purpose) -> Rendere
         page: RenderedPage::default(),
         link_depth: 0,
         tabs: None,
+        task_label: false,
     };
     r.run(events);
     let Renderer { out, mut page, .. } = r;
@@ -219,6 +220,8 @@ struct Renderer<'a, 'i> {
     /// Inside a link or image: no autolinking there.
     link_depth: usize,
     tabs: Option<Tabs>,
+    /// A task item's `<label>` is open around its checkbox and first line.
+    task_label: bool,
 }
 
 type Spanned<'a> = (Event<'a>, std::ops::Range<usize>);
@@ -237,9 +240,25 @@ static DIV_CLOSE: LazyLock<Regex> = LazyLock::new(|| ascii(r"(?i)</div\s*>"));
 impl<'a, 'i> Renderer<'a, 'i> {
     /// Queues an event for the HTML writer; a check, which writes no HTML, drops it.
     fn emit(&mut self, event: Event<'a>) {
-        if let Purpose::Html(_) = self.purpose {
-            self.out.push(event);
+        let Purpose::Html(_) = self.purpose else { return };
+        match event {
+            // A task's checkbox is labelled by the item's first line (screen readers name a
+            // bare checkbox only "checkbox"): the label ends where that line's inline text does.
+            Event::TaskListMarker(done) => {
+                let checked = if done { " checked=\"\"" } else { "" };
+                self.out.push(Event::InlineHtml(
+                    format!("<label class=\"task\"><input type=\"checkbox\" disabled=\"\"{checked}/>\n").into(),
+                ));
+                self.task_label = true;
+                return;
+            }
+            _ if self.task_label && !is_inline(&event) => {
+                self.out.push(Event::InlineHtml("</label>".into()));
+                self.task_label = false;
+            }
+            _ => {}
         }
+        self.out.push(event);
     }
 
     fn run(&mut self, events: Vec<Spanned<'a>>) {
@@ -1078,6 +1097,22 @@ fn fence_warnings(
             Diagnostic::warning(Kind::CodeBlockOption, path, pos, p.message.clone()).with_help(fence::OPTIONS_HELP)
         })
         .collect()
+}
+
+/// Whether an event stays inside a line of text (no block starts or ends with it).
+fn is_inline(event: &Event) -> bool {
+    match event {
+        Event::Start(tag) => matches!(
+            tag,
+            Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. }
+        ),
+        Event::End(tag) => matches!(
+            tag,
+            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image
+        ),
+        Event::Html(_) | Event::Rule | Event::DisplayMath(_) => false,
+        _ => true,
+    }
 }
 
 fn text_of<'e>(event: &'e Event) -> Option<&'e str> {

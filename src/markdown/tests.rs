@@ -417,6 +417,20 @@ fn emoji_shortcodes_show_as_on_github_and_leave_code_and_ids_alone() {
     assert_eq!(page.toc[0].html, "Done 🎉");
 }
 
+/// The label ends with the item's first line: before a nested list or a code block, and
+/// around links and emphasis, in tight and loose lists alike.
+#[test]
+fn a_task_label_holds_the_first_line_only() {
+    let out = html("- [x] Read **the** [guide](../ref.md)\n  - [ ] nested\n\n      code\n\n- [ ] loose\n\n  More.\n");
+    assert!(
+        out.contains("<label class=\"task\"><input type=\"checkbox\" disabled=\"\" checked=\"\"/>\nRead <strong>the</strong> <a href=\"../../ref/\">guide</a></label>"),
+        "{out}"
+    );
+    assert!(out.contains("disabled=\"\"/>\nnested</label>"), "{out}");
+    assert!(out.contains("disabled=\"\"/>\nloose</label></p>"), "{out}");
+    assert_eq!(out.matches("<label").count(), out.matches("</label>").count(), "{out}");
+}
+
 #[test]
 fn gfm_extensions_render() {
     let out = html(
@@ -424,8 +438,14 @@ fn gfm_extensions_render() {
     );
     assert!(out.contains("<table>"));
     assert!(!out.contains("<td>3</td>"), "extra cells are dropped: {out}");
-    assert!(out.contains("<input disabled=\"\" type=\"checkbox\"/>"));
-    assert!(out.contains("<input disabled=\"\" type=\"checkbox\" checked=\"\"/>"));
+    // Each checkbox is labelled by its item's line, for screen readers.
+    assert!(
+        out.contains("<li><label class=\"task\"><input type=\"checkbox\" disabled=\"\"/>\ntodo</label></li>"),
+        "{out}"
+    );
+    assert!(out.contains(
+        "<li><label class=\"task\"><input type=\"checkbox\" disabled=\"\" checked=\"\"/>\ndone</label></li>"
+    ));
     assert!(out.contains("<del>old</del>"));
     assert!(out.contains("class=\"footnote-reference\""));
     assert!(
