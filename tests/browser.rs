@@ -79,6 +79,10 @@ frame.onload = () => {
 document.body.appendChild(frame);
 </script></body></html>"##;
 
+/// axe-core, Deque's accessibility checker (MPL-2.0; see `tests/vendor/axe-core/README.md`),
+/// injected into pages by the accessibility test.
+const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
+
 /// The search probe (also used by `bench/search.sh`): presses `/`, types each `?q=`, records
 /// the results and the search files loaded, then with `?enter` presses ArrowDown and Enter.
 const SEARCH_PROBE: &str = include_str!("search_probe.html");
@@ -119,12 +123,13 @@ fn answer(mut stream: std::net::TcpStream, root: &Path) {
     let target = request_line.split_whitespace().nth(1).unwrap_or("/");
     let url = target.split('?').next().unwrap_or("/");
     let probe = match url {
-        "/__probe.html" => Some(PROBE),
-        "/__search.html" => Some(SEARCH_PROBE),
+        "/__probe.html" => Some((PROBE, "text/html; charset=utf-8")),
+        "/__search.html" => Some((SEARCH_PROBE, "text/html; charset=utf-8")),
+        "/__axe.js" => Some((AXE, "text/javascript")),
         _ => None,
     };
-    let (status, body, ctype) = if let Some(probe) = probe {
-        ("200 OK", probe.as_bytes().to_vec(), "text/html; charset=utf-8")
+    let (status, body, ctype) = if let Some((probe, ctype)) = probe {
+        ("200 OK", probe.as_bytes().to_vec(), ctype)
     } else {
         let mut rel = percent_encoding::percent_decode_str(url)
             .decode_utf8_lossy()
@@ -521,6 +526,71 @@ fn only_what_scrolls_sideways_takes_focus() {
         "[...document.querySelectorAll('.code-block pre, .doc-content table')].every((e) => e.tabIndex < 0)",
         Duration::from_secs(5),
     );
+}
+
+/// axe-core finds no accessibility problem on any page of docsite's own guide (which uses
+/// every feature of the dialect), in the light and the dark theme, nor on the open search
+/// list. Rules about what writers put in pages (an image's alt text) are theirs, not the
+/// theme's, and left out.
+#[test]
+fn axe_finds_no_accessibility_problem_on_the_guide() {
+    let Some(bin) = chromium() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let site = work.path().join("site");
+    let o = build("docs", site.to_str().unwrap(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut pages: Vec<String> = walkdir::WalkDir::new(&site)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_name() == "index.html")
+        .map(|e| {
+            let rel = e.path().parent().unwrap().strip_prefix(&site).unwrap();
+            format!("/{}", rel.to_str().unwrap()).trim_end_matches('/').to_string() + "/"
+        })
+        .collect();
+    pages.sort();
+    assert!(pages.len() >= 10, "{pages:?}");
+    let base = serve(site);
+    let mut browser = Browser::launch(&bin);
+    let axe = "new Promise((done) => { const s = document.createElement('script'); s.src = '/__axe.js'; \
+               s.onload = done; document.head.appendChild(s); }).then(() => axe.run(document, \
+               { resultTypes: ['violations'], rules: { 'image-redundant-alt': { enabled: false } } })).then((r) => \
+               r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(' | ')))";
+    let mut found = Vec::new();
+    // One tab, led from page to page: each page loads with the stored theme.
+    let tab = browser.open(&format!("{base}/"), 1280);
+    for theme in ["light", "dark"] {
+        browser.eval(&tab, &format!("localStorage.setItem('docsite-theme', '{theme}')"));
+        for page in &pages {
+            browser.eval(&tab, &format!("location.href = '{page}?{theme}'"));
+            browser.wait_for(
+                &tab,
+                &format!(
+                    "location.search === '?{theme}' && location.pathname === '{page}' && document.readyState === 'complete' \
+                     && document.documentElement.dataset.theme === '{theme}'"
+                ),
+                Duration::from_secs(10),
+            );
+            for v in browser.eval(&tab, axe).as_array().into_iter().flatten() {
+                found.push(format!("{page} ({theme}): {v}"));
+            }
+        }
+    }
+    // The search list, open on a query.
+    browser.eval(
+        &tab,
+        "(() => { const i = document.querySelector('.search-input'); i.focus(); i.value = 'manifest'; \
+         i.dispatchEvent(new Event('input', { bubbles: true })); })()",
+    );
+    browser.wait_for(
+        &tab,
+        "document.querySelector('#docsite-search-results [role=option]')",
+        Duration::from_secs(10),
+    );
+    for v in browser.eval(&tab, axe).as_array().into_iter().flatten() {
+        found.push(format!("search list: {v}"));
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
 #[test]
