@@ -41,6 +41,7 @@ pub struct Browser {
 /// One tab, by its DevTools session.
 pub struct Tab {
     session: String,
+    target: String,
 }
 
 impl Browser {
@@ -120,6 +121,7 @@ impl Browser {
         );
         let tab = Tab {
             session: attached["sessionId"].as_str().expect("session id").to_string(),
+            target: target["targetId"].as_str().expect("target id").to_string(),
         };
         let s = Some(tab.session.as_str());
         self.call(
@@ -130,6 +132,12 @@ impl Browser {
         self.call(s, "Page.navigate", json!({ "url": url }));
         self.wait_for(&tab, "document.readyState === 'complete'", Duration::from_secs(20));
         tab
+    }
+
+    /// Closes the tab.
+    #[allow(dead_code)] // Not every test crate that includes this module uses it.
+    pub fn close(&mut self, tab: Tab) {
+        self.call(None, "Target.closeTarget", json!({ "targetId": tab.target }));
     }
 
     /// Evaluates `expr` in the tab (awaiting a promise) and returns its value.
