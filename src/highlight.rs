@@ -362,9 +362,7 @@ impl Highlighter {
             Some(html) => out.push_str(&html),
             None if frame.per_line() => {
                 let mut markup = Markup::new(code.len() * 2, frame);
-                for line in LinesWithEndings::from(code) {
-                    markup.push(line, None);
-                }
+                markup.push(code, None);
                 out.push_str(&markup.finish());
             }
             None => out.push_str(&escape_html(code)),

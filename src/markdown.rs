@@ -13,8 +13,7 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use pulldown_cmark::{
-    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
-    TextMergeWithOffset,
+    BlockQuoteKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeWithOffset,
 };
 use regex::bytes::Regex;
 
@@ -282,11 +281,7 @@ impl<'a, 'i> Renderer<'a, 'i> {
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let body = take_until(&mut it, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
                     let code: String = body.iter().filter_map(|(e, _)| text_of(e)).collect();
-                    let info = match &kind {
-                        CodeBlockKind::Fenced(info) => info.as_ref(),
-                        CodeBlockKind::Indented => "",
-                    };
-                    let fence = Fence::parse(info);
+                    let fence = Fence::of(&kind);
                     let (path, text) = (self.input.path, self.input.text);
                     let findings = fence_warnings(path, text, &mut self.idx, range.start, &fence, || {
                         fence::count_lines([code.as_str()])
@@ -881,26 +876,23 @@ fn raw_refs(html: &str) -> impl Iterator<Item = RawRef<'_>> {
                 let value = attr.get(2).or(attr.get(3)).or(attr.get(4))?;
                 let whole_attr = attr.get(0)?;
                 let (value_text, value_start) = (pattern::text(tag_text, value), tag_start + value.start());
-                let refs: Vec<RawRef> = if name.eq_ignore_ascii_case("srcset") {
-                    srcset_urls(value_text)
-                        .map(|(at, url)| RawRef {
-                            kind: RefKind::Image,
-                            name,
-                            value: url,
-                            value_start: value_start + at,
-                            place: RefPlace::Url,
-                        })
-                        .collect()
-                } else {
-                    vec![RawRef {
-                        kind: if is_link { RefKind::Link } else { RefKind::Image },
-                        name,
-                        value: value_text,
-                        value_start,
-                        place: RefPlace::Attribute(tag_start + whole_attr.start()..tag_start + whole_attr.end()),
-                    }]
-                };
-                Some(refs)
+                // A `srcset` is several references, any other attribute one.
+                let srcset = name.eq_ignore_ascii_case("srcset");
+                let whole = (!srcset).then(|| RawRef {
+                    kind: if is_link { RefKind::Link } else { RefKind::Image },
+                    name,
+                    value: value_text,
+                    value_start,
+                    place: RefPlace::Attribute(tag_start + whole_attr.start()..tag_start + whole_attr.end()),
+                });
+                let urls = srcset.then(|| srcset_urls(value_text)).into_iter().flatten();
+                Some(whole.into_iter().chain(urls.map(move |(at, url)| RawRef {
+                    kind: RefKind::Image,
+                    name,
+                    value: url,
+                    value_start: value_start + at,
+                    place: RefPlace::Url,
+                })))
             })
             .flatten()
     })

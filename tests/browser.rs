@@ -266,9 +266,13 @@ fn corpus_page_looks_right_in_light_and_dark_mode() {
 /// The fixture site `tests/fixtures/acme`, built into a temporary folder (kept while the
 /// first value lives).
 fn acme_site() -> (tempfile::TempDir, PathBuf) {
-    let work = tempfile::tempdir().unwrap();
+    built(Path::new("tests/fixtures/acme"), tempfile::tempdir().unwrap())
+}
+
+/// The site of `docs`, built into `work/site`; `work` is kept while the first value lives.
+fn built(docs: &Path, work: tempfile::TempDir) -> (tempfile::TempDir, PathBuf) {
     let site = work.path().join("site");
-    let o = build("tests/fixtures/acme", site.to_str().unwrap(), &[]);
+    let o = build(docs.to_str().unwrap(), site.to_str().unwrap(), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     (work, site)
 }
@@ -283,10 +287,7 @@ fn site_of(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
-    let site = work.path().join("site");
-    let o = build(docs.to_str().unwrap(), site.to_str().unwrap(), &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    (work, site)
+    built(&docs, work)
 }
 
 #[test]
@@ -540,17 +541,26 @@ fn axe_finds_no_accessibility_problem_on_the_guide_or_the_fixture() {
     let mut browser = Browser::launch(&bin);
     let mut found = Vec::new();
     for docs in ["docs", "tests/fixtures/acme"] {
-        let work = tempfile::tempdir().unwrap();
-        let site = work.path().join("site");
-        let o = build(docs, site.to_str().unwrap(), &[]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        let (_work, site) = built(Path::new(docs), tempfile::tempdir().unwrap());
+        // Each page's URL path: `/` for the site's own index.html, `/a/b/` for a/b/index.html.
         let mut pages: Vec<String> = walkdir::WalkDir::new(&site)
             .into_iter()
             .flatten()
             .filter(|e| e.file_name() == "index.html")
             .map(|e| {
-                let rel = e.path().parent().unwrap().strip_prefix(&site).unwrap();
-                format!("/{}", rel.to_str().unwrap()).trim_end_matches('/').to_string() + "/"
+                let rel = e
+                    .path()
+                    .parent()
+                    .unwrap()
+                    .strip_prefix(&site)
+                    .unwrap()
+                    .to_str()
+                    .unwrap();
+                if rel.is_empty() {
+                    "/".to_string()
+                } else {
+                    format!("/{rel}/")
+                }
             })
             .collect();
         pages.sort();

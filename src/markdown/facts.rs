@@ -13,7 +13,7 @@
 //! (the slugger's own), and, for a check, only the links those checks look at, so that the
 //! others cost no copy of their destination.
 
-use pulldown_cmark::{CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 
 use super::fence::{self, Fence};
 use super::{
@@ -181,11 +181,7 @@ fn walk(path: &str, text: &str, links: Option<&dyn Links>, kept: KeptLinks) -> U
             Event::Start(Tag::CodeBlock(kind)) => {
                 // Code holds no references: only the fence's options are read, and the
                 // code only to count its lines when some are marked.
-                let info = match &kind {
-                    CodeBlockKind::Fenced(info) => info.as_ref(),
-                    CodeBlockKind::Indented => "",
-                };
-                let fence = Fence::parse(info);
+                let fence = Fence::of(&kind);
                 let mut code = Vec::new();
                 for (e, _) in events.by_ref() {
                     match e {

@@ -5,6 +5,9 @@
 //! `linenos`, `linenostart=10`). GitHub shows none of them; an option docsite does not
 //! know is reported, so a writer learns it does nothing rather than wondering.
 
+use pulldown_cmark::CodeBlockKind;
+
+use crate::diag::count_byte;
 use crate::highlight::{Frame, LineNumbers};
 
 /// An option docsite could not use: where it starts in the info string, and why.
@@ -22,7 +25,7 @@ pub struct Fence<'a> {
     pub lang: &'a str,
     pub frame: Frame,
     /// Each marked range, with where its option starts (to point at it when it runs past
-    /// the block's end).
+    /// the block's end); `frame.marked` is made from it.
     marks: Vec<(u32, u32, usize)>,
     pub problems: Vec<Problem>,
 }
@@ -32,6 +35,14 @@ pub const OPTIONS_HELP: &str =
     "code blocks take `title=\"…\"`, marked lines as `{1,4-6}` or `hl_lines=\"1 4-6\"`, and `showLineNumbers`";
 
 impl<'a> Fence<'a> {
+    /// The fence of a code block; an indented block has none (no language, no options).
+    pub fn of(kind: &'a CodeBlockKind) -> Fence<'a> {
+        match kind {
+            CodeBlockKind::Fenced(info) => Fence::parse(info),
+            CodeBlockKind::Indented => Fence::parse(""),
+        }
+    }
+
     pub fn parse(info: &'a str) -> Fence<'a> {
         let mut fence = Fence {
             info,
@@ -50,7 +61,9 @@ impl<'a> Fence<'a> {
         let end = info.find([' ', ',', '\t', '{']).unwrap_or(info.len());
         fence.lang = info[..end].trim_start_matches('.');
         fence.options(info, end);
-        fence.frame.marked.sort_unstable_by_key(|r| (*r.start(), *r.end()));
+        let mut marked: Vec<(u32, u32)> = fence.marks.iter().map(|&(first, last, _)| (first, last)).collect();
+        marked.sort_unstable();
+        fence.frame.marked = marked.into_iter().map(|(first, last)| first..=last).collect();
         fence
     }
 
@@ -114,10 +127,7 @@ impl<'a> Fence<'a> {
         for item in list.split([',', ' ', '\t']).filter(|s| !s.is_empty()) {
             let (first, last) = item.split_once('-').unwrap_or((item, item));
             match (first.trim().parse::<u32>(), last.trim().parse::<u32>()) {
-                (Ok(first), Ok(last)) if first >= 1 && first <= last => {
-                    self.frame.marked.push(first..=last);
-                    self.marks.push((first, last, at));
-                }
+                (Ok(first), Ok(last)) if first >= 1 && first <= last => self.marks.push((first, last, at)),
                 _ => self.problem(
                     at,
                     format!("`{item}` is not a line or a range of lines (lines count from 1, as in `2` or `4-6`)"),
@@ -160,7 +170,7 @@ impl<'a> Fence<'a> {
 pub fn count_lines<'t>(pieces: impl IntoIterator<Item = &'t str>) -> usize {
     let (mut newlines, mut open_end) = (0, false);
     for piece in pieces.into_iter().filter(|p| !p.is_empty()) {
-        newlines += piece.bytes().filter(|&b| b == b'\n').count();
+        newlines += count_byte(piece.as_bytes(), b'\n');
         open_end = !piece.ends_with('\n');
     }
     newlines + usize::from(open_end)

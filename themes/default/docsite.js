@@ -340,9 +340,10 @@
         if (focus) tabs[index].focus();
       }
       var labels = tabs.map(function (tab) { return tab.textContent; });
+      // Choosing selects this group's tab too (it is one of the groups).
       function pick(i, focus) {
-        select(i, focus);
         choose(labels[i], tabs[i]);
+        if (focus) tabs[i].focus();
       }
       list.addEventListener("click", function (e) {
         var i = tabs.indexOf(e.target.closest('[role="tab"]'));
